@@ -1,0 +1,95 @@
+"""`python -m eval`: run the question set, print the table, optionally fail under a bar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from eval.questions import DEFAULT_QUESTIONS, load_questions
+from eval.report import table, write_report
+from eval.runner import run_eval
+from qa.catalog import ingest
+from qa.cli import settings_arguments, settings_from_args
+from vectorstore.errors import NewsQAError
+
+# Bars a run can be held to: metric -> True when higher is better.
+BARS = {
+    "hit_at_k": True,
+    "mrr": True,
+    "doc_hit_at_k": True,
+    "keyword_recall": True,
+    "citation_precision": True,
+    "abstention_accuracy": True,
+    "false_abstention_rate": False,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m eval", parents=[settings_arguments()], description=__doc__)
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="question file (JSON lines)")
+    parser.add_argument("--k", type=int, default=5, help="passages retrieved per question")
+    parser.add_argument("--json-out", type=Path, help="write the metrics and per-question results as JSON")
+    parser.add_argument("--report", type=Path, help="write report.md and a chart into this folder")
+    parser.add_argument("--ingest", type=Path, nargs="*", help="ingest these article files/folders first")
+    for metric, higher in BARS.items():
+        word = "min" if higher else "max"
+        parser.add_argument(
+            f"--{word}-{metric.replace('_', '-')}",
+            type=float,
+            metavar="X",
+            help=f"exit 1 when {metric} (overall) is {'below' if higher else 'above'} X",
+        )
+    parser.add_argument("--per-lang", action="store_true", help="apply the bars to every language too")
+    return parser
+
+
+def check_bars(args: argparse.Namespace, groups: dict[str, dict]) -> list[str]:
+    failures = []
+    for metric, higher in BARS.items():
+        bar = getattr(args, f"{'min' if higher else 'max'}_{metric}")
+        if bar is None:
+            continue
+        for name, values in groups.items():
+            value = values.get(metric)
+            if value is None:
+                continue
+            if (higher and value < bar) or (not higher and value > bar):
+                failures.append(f"{metric} ({name}) = {value:.3f}, bar {'≥' if higher else '≤'} {bar}")
+    return failures
+
+
+def _progress(done: int, total: int, qid: str) -> None:
+    end = "\n" if done >= total else ""
+    print(f"\rquestion {done}/{total} {qid:<12}", end=end, file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+        if args.ingest:
+            print(ingest(args.ingest, settings).summary(), file=sys.stderr)
+        questions = load_questions(args.questions)
+        run = run_eval(questions, settings, args.k, progress=_progress)
+    except NewsQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(table(run))
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(json.dumps(run.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    if args.report:
+        command = "python -m eval " + " ".join(argv if argv is not None else sys.argv[1:])
+        print(f"report: {write_report(run, args.report, command)}", file=sys.stderr)
+    groups = {"all": run.summary, **(run.by_lang if args.per_lang else {})}
+    failures = check_bars(args, groups)
+    for failure in failures:
+        print(f"below the bar: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

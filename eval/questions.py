@@ -1,0 +1,70 @@
+"""The evaluation question format (one JSON object per line) and its loader."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from vectorstore.errors import NewsQAError
+
+LANGS = ("vi", "vi-noaccent", "en")
+DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    lang: str
+    answerable: bool
+    sources: tuple[str, ...]
+    evidence: tuple[str, ...]
+    answer_keywords: tuple[tuple[str, ...], ...]
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def parse_question(obj: dict, where: str) -> Question:
+    try:
+        question = Question(
+            id=str(obj["id"]),
+            question=_nfc(str(obj["question"])),
+            lang=str(obj["lang"]),
+            answerable=bool(obj["answerable"]),
+            sources=tuple(str(s) for s in obj.get("sources", [])),
+            evidence=tuple(_nfc(str(e)) for e in obj.get("evidence", [])),
+            answer_keywords=tuple(tuple(_nfc(str(a)) for a in group) for group in obj.get("answer_keywords", [])),
+        )
+    except (KeyError, TypeError) as exc:
+        raise NewsQAError(f"{where}: missing or malformed field {exc}") from None
+    if question.lang not in LANGS:
+        raise NewsQAError(f"{where}: lang must be one of {', '.join(LANGS)} (got {question.lang!r})")
+    if question.answerable and not question.sources:
+        raise NewsQAError(f"{where}: an answerable question needs at least one source")
+    return question
+
+
+def load_questions(path: Path) -> list[Question]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NewsQAError(f"cannot read question file {path}: {exc}") from None
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise NewsQAError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        questions.append(parse_question(obj, f"{path}:{number}"))
+    if not questions:
+        raise NewsQAError(f"{path}: no questions")
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise NewsQAError(f"{path}: question ids must be unique")
+    return questions

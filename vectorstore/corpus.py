@@ -1,0 +1,54 @@
+"""What the query side derives from the stored chunks: BM25 and the diacritic restorer.
+
+It is rebuilt only when the store's generation token changes (after an ingest, by
+this process or by another instance sharing the same Chroma server), never per
+question.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from vectorstore.diacritics import DiacriticRestorer
+from vectorstore.lexical import BM25Index
+from vectorstore.store import ArticleStore, StoredChunk
+
+
+@dataclass(frozen=True)
+class CorpusIndex:
+    generation: str
+    chunks: tuple[StoredChunk, ...]
+    positions: dict[str, int]
+    bm25: BM25Index
+    restorer: DiacriticRestorer
+
+    @classmethod
+    def build(cls, generation: str, chunks: list[StoredChunk]) -> CorpusIndex:
+        ordered = tuple(sorted(chunks, key=lambda c: c.id))
+        return cls(
+            generation=generation,
+            chunks=ordered,
+            positions={c.id: i for i, c in enumerate(ordered)},
+            bm25=BM25Index.build(c.text for c in ordered),
+            restorer=DiacriticRestorer.build(f"{c.title}\n{c.text}" for c in ordered),
+        )
+
+
+class CorpusIndexCache:
+    """Holds the current CorpusIndex for one store and refreshes it when the store changes."""
+
+    def __init__(self, store: ArticleStore) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._current: CorpusIndex | None = None
+
+    def get(self) -> CorpusIndex:
+        generation = self._store.generation()
+        current = self._current
+        if current is not None and current.generation == generation:
+            return current
+        with self._lock:
+            if self._current is None or self._current.generation != generation:
+                self._current = CorpusIndex.build(generation, list(self._store.iter_chunks()))
+            return self._current

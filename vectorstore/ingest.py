@@ -1,0 +1,149 @@
+"""Bring article files into the index: incremental, idempotent, and safe to interrupt.
+
+An article is re-embedded only when its content hash (text plus chunking settings)
+differs from the committed record, so re-running an ingest on unchanged files embeds
+nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+from vectorstore.articles import Article, find_article_files, load_article
+from vectorstore.chunking import Chunk, chunk_article
+from vectorstore.errors import ArticleError
+from vectorstore.store import ArticleRecord, ArticleStore, chunk_metadata
+
+Progress = Callable[[int, int, str], None]
+"""Called as progress(chunks_done, chunks_total, article_id) while embedding."""
+
+_EMBED_BATCH = 16
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one message per bad file
+    chunks_embedded: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks_embedded} chunks embedded"
+        )
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    max_tokens: int
+    overlap_tokens: int
+
+    def fingerprint(self, article: Article) -> str:
+        """The article's content hash under these chunking settings."""
+        payload = f"{article.content_hash}|{self.max_tokens}|{self.overlap_tokens}"
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _embedding_text(article: Article, chunk: Chunk) -> str:
+    # The headline gives every chunk the article's topic.
+    if not article.title or chunk.text.startswith(article.title):
+        return chunk.text
+    return f"{article.title}\n{chunk.text}"
+
+
+def _nodes(article: Article, chunks: list[Chunk], vectors: list[list[float]]) -> list[TextNode]:
+    nodes = []
+    for chunk, vector in zip(chunks, vectors):
+        node = TextNode(
+            id_=chunk.id,
+            text=chunk.text,
+            embedding=vector,
+            metadata=chunk_metadata(article.id, article.title, article.date, chunk.start, chunk.end, chunk.sentences),
+        )
+        node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.id)
+        nodes.append(node)
+    return nodes
+
+
+def _is_under(source: str, roots: Sequence[Path]) -> bool:
+    path = Path(source).resolve()
+    return any(path == root or root in path.parents for root in roots)
+
+
+def ingest_paths(
+    paths: Sequence[Path],
+    store: ArticleStore,
+    embedder: BaseEmbedding,
+    chunking: ChunkingConfig,
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest every article file under `paths`; bad files are reported and skipped."""
+    report = IngestReport()
+    files = find_article_files(list(paths))
+    committed = {r.id: r for r in store.articles()}
+    todo: list[tuple[Article, str, list[Chunk]]] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            article = load_article(path)
+        except ArticleError as exc:
+            report.skipped.append(str(exc))
+            continue
+        if article.id in seen:
+            report.skipped.append(
+                f"{path}: same article id '{article.id}' as {seen[article.id]}; rename one of the files"
+            )
+            continue
+        seen[article.id] = str(path)
+        fingerprint = chunking.fingerprint(article)
+        previous = committed.get(article.id)
+        if previous and previous.complete and previous.content_hash == fingerprint:
+            report.unchanged.append(article.id)
+            continue
+        chunks = chunk_article(article, chunking.max_tokens, chunking.overlap_tokens)
+        todo.append((article, fingerprint, chunks))
+
+    total = sum(len(chunks) for _, _, chunks in todo)
+    done = 0
+    if progress and total:
+        progress(0, total, "")
+    for article, fingerprint, chunks in todo:
+        vectors: list[list[float]] = []
+        for i in range(0, len(chunks), _EMBED_BATCH):
+            batch = chunks[i : i + _EMBED_BATCH]
+            vectors.extend(embedder.get_text_embedding_batch([_embedding_text(article, c) for c in batch]))
+            done += len(batch)
+            if progress:
+                progress(done, total, article.id)
+        record = ArticleRecord(
+            id=article.id,
+            title=article.title,
+            date=article.date,
+            content_hash=fingerprint,
+            n_chunks=len(chunks),
+            source=str(Path(article.source).resolve()) if article.source else "",
+            body=article.body,
+        )
+        store.replace_article(record, _nodes(article, chunks, vectors))
+        report.chunks_embedded += len(chunks)
+        (report.updated if article.id in committed else report.added).append(article.id)
+
+    if prune:
+        roots = [Path(p).resolve() for p in paths]
+        for record in committed.values():
+            if record.id in seen or not record.source:
+                continue
+            if _is_under(record.source, roots) and not Path(record.source).exists():
+                store.delete_article(record.id)
+                report.removed.append(record.id)
+    return report

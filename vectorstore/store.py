@@ -1,0 +1,283 @@
+"""The index in Chroma: chunk vectors (through llama-index) and one record per article.
+
+Two collections per embedder, so vectors of different models never mix:
+- `<base>_chunks`: one vector per chunk, with its spans in the article;
+- `<base>_articles`: one record per article holding the normalised body, title, date
+  and content hash. It is written as `complete: false` before the chunks change and
+  flipped to true after, so an ingest killed halfway leaves a record that the next
+  ingest redoes (or `--prune` removes), never chunks that nothing accounts for.
+The articles collection's metadata carries a `generation` token changed by every write;
+readers (the lexical index, several app instances on one server) compare it to know
+whether what they derived is still current.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from vectorstore.errors import StoreUnavailableError
+
+COLLECTION_PREFIX = "newsqa"
+SCHEMA_VERSION = 1
+# Chroma requires a vector for every record; article records are looked up by id
+# only, so they all carry this placeholder.
+_RECORD_VECTOR = [1.0]
+_PAGE = 2000
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    id: str
+    title: str
+    date: str
+    content_hash: str
+    n_chunks: int
+    source: str
+    body: str = ""
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    article_id: str
+    title: str
+    date: str
+    start: int
+    end: int
+    sentences: tuple[tuple[int, int], ...]
+    text: str
+
+
+def chunk_metadata(article_id: str, title: str, date: str, start: int, end: int, sentences: Any) -> dict:
+    return {
+        "article_id": article_id,
+        "title": title,
+        "date": date,
+        "start": start,
+        "end": end,
+        "sentences": json.dumps([list(s) for s in sentences]),
+    }
+
+
+def stored_chunk(chunk_id: str, text: str, meta: dict) -> StoredChunk:
+    return StoredChunk(
+        id=chunk_id,
+        article_id=str(meta["article_id"]),
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date", "")),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        sentences=tuple(tuple(s) for s in json.loads(meta.get("sentences", "[]"))),
+        text=text or "",
+    )
+
+
+def _unavailable(where: str, exc: Exception) -> StoreUnavailableError:
+    return StoreUnavailableError(f"cannot reach the index at {where}: {exc.__class__.__name__}: {exc}".rstrip(": "))
+
+
+def make_client(index_dir: Path, chroma_url: str | None, create: bool) -> tuple[Any, str]:
+    """An embedded PersistentClient in index_dir, or an HttpClient for a `chroma run` server."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        parsed = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        if not parsed.hostname:
+            raise StoreUnavailableError(f"bad Chroma server URL '{chroma_url}': use http://host:port")
+        try:
+            client = chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:  # noqa: BLE001 - chromadb raises many types; all mean "unreachable"
+            raise StoreUnavailableError(
+                f"the Chroma server at {chroma_url} is not reachable ({exc.__class__.__name__}); "
+                "start it with `chroma run --path DIR --port PORT` or check NEWSQA_CHROMA_URL"
+            ) from None
+        return client, chroma_url
+    chroma_dir = index_dir / "chroma"
+    if not create and not chroma_dir.is_dir():
+        raise StoreUnavailableError(
+            f"no index at {index_dir}: build it first with `qa ingest seeds/` (or your article folder)"
+        )
+    try:
+        chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings), str(chroma_dir)
+    except Exception as exc:  # noqa: BLE001 - chromadb raises many types for a bad folder
+        raise StoreUnavailableError(
+            f"cannot open the index at {chroma_dir} ({exc.__class__.__name__}: {exc}); "
+            "check that the folder is writable, or remove it and run `qa ingest` again"
+        ) from None
+
+
+class ArticleStore:
+    """One index (chunks + article records) for one embedder."""
+
+    def __init__(self, client: Any, where: str, embedder_key: str, create: bool) -> None:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.where = where
+        self._client = client
+        base = f"{COLLECTION_PREFIX}_{embedder_key}"
+        try:
+            if create:
+                self._chunks = client.get_or_create_collection(
+                    f"{base}_chunks", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                )
+                self._articles = client.get_or_create_collection(
+                    f"{base}_articles",
+                    embedding_function=None,
+                    metadata={"generation": uuid.uuid4().hex, "schema": SCHEMA_VERSION},
+                )
+            else:
+                self._chunks = client.get_collection(f"{base}_chunks", embedding_function=None)
+                self._articles = client.get_collection(f"{base}_articles", embedding_function=None)
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - chromadb raises many types; all mean "unreachable"
+            missing = "does not exist" in str(exc).lower() or "not found" in str(exc).lower()
+            if not create and missing:
+                raise StoreUnavailableError(
+                    f"the index at {where} has no articles embedded with '{embedder_key}' yet: "
+                    "run `qa ingest seeds/` (or your article folder) first"
+                ) from None
+            raise _unavailable(where, exc) from None
+        schema = (self._articles.metadata or {}).get("schema", SCHEMA_VERSION)
+        if schema != SCHEMA_VERSION:
+            raise StoreUnavailableError(
+                f"the index at {where} was built by another version of this tool (schema {schema}); "
+                "remove it and run `qa ingest` again"
+            )
+        self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+
+    @classmethod
+    def open(cls, index_dir: Path, chroma_url: str | None, embedder_key: str, create: bool = False) -> ArticleStore:
+        client, where = make_client(index_dir, chroma_url, create)
+        return cls(client, where, embedder_key, create)
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - chromadb raises many types; all mean "unreachable"
+            raise _unavailable(self.where, exc) from None
+
+    # --- reading -------------------------------------------------------------
+
+    def generation(self) -> str:
+        """The token of the last write; cheap enough to check on every question."""
+        name = self._articles.name
+        collection = self._call(self._client.get_collection, name, embedding_function=None)
+        return str((collection.metadata or {}).get("generation", ""))
+
+    def count_chunks(self) -> int:
+        return int(self._call(self._chunks.count))
+
+    def articles(self) -> list[ArticleRecord]:
+        """Every article record without its body, sorted by id."""
+        records: list[ArticleRecord] = []
+        offset = 0
+        while True:
+            page = self._call(self._articles.get, include=["metadatas"], limit=_PAGE, offset=offset)
+            records.extend(_record(i, m, "") for i, m in zip(page["ids"], page["metadatas"]))
+            if len(page["ids"]) < _PAGE:
+                break
+            offset += _PAGE
+        return sorted(records, key=lambda r: r.id)
+
+    def article(self, article_id: str) -> ArticleRecord | None:
+        page = self._call(self._articles.get, ids=[article_id], include=["metadatas", "documents"])
+        if not page["ids"]:
+            return None
+        return _record(page["ids"][0], page["metadatas"][0], page["documents"][0])
+
+    def iter_chunks(self) -> Iterator[StoredChunk]:
+        """All chunks, page by page; used to derive the lexical index, never per question."""
+        offset = 0
+        while True:
+            page = self._call(self._chunks.get, include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                yield stored_chunk(cid, doc, meta)
+            if len(page["ids"]) < _PAGE:
+                break
+            offset += _PAGE
+
+    def chunk_ids_of(self, article_id: str) -> list[str]:
+        return list(self._call(self._chunks.get, where={"article_id": article_id}, include=[])["ids"])
+
+    def query(self, embedding: list[float], n: int) -> list[tuple[StoredChunk, float]]:
+        """Nearest chunks with their cosine similarity."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        if n <= 0:
+            return []
+        result = self._call(self.vector_store.query, VectorStoreQuery(query_embedding=embedding, similarity_top_k=n))
+        # ChromaVectorStore reports exp(-distance); with cosine distance that is exp(cos - 1).
+        return [
+            (stored_chunk(node.node_id, node.get_content(), node.metadata), 1.0 + math.log(max(sim, 1e-12)))
+            for node, sim in zip(result.nodes, result.similarities or [])
+        ]
+
+    # --- writing -------------------------------------------------------------
+
+    def _bump_generation(self) -> None:
+        metadata = dict(self._articles.metadata or {})
+        metadata.update(generation=uuid.uuid4().hex, schema=SCHEMA_VERSION)
+        self._call(self._articles.modify, metadata=metadata)
+
+    def _write_record(self, record: ArticleRecord, complete: bool) -> None:
+        self._call(
+            self._articles.upsert,
+            ids=[record.id],
+            documents=[record.body],
+            embeddings=[_RECORD_VECTOR],
+            metadatas=[
+                {
+                    "title": record.title,
+                    "date": record.date,
+                    "content_hash": record.content_hash,
+                    "n_chunks": record.n_chunks,
+                    "source": record.source,
+                    "complete": complete,
+                }
+            ],
+        )
+
+    def replace_article(self, record: ArticleRecord, nodes: list[Any]) -> None:
+        """Swap an article's chunks for new ones between two writes of its record."""
+        self._write_record(record, complete=False)
+        self._call(self.vector_store.delete, record.id)
+        if nodes:
+            self._call(self.vector_store.add, nodes)
+        self._write_record(record, complete=True)
+        self._bump_generation()
+
+    def delete_article(self, article_id: str) -> None:
+        self._call(self.vector_store.delete, article_id)
+        self._call(self._articles.delete, ids=[article_id])
+        self._bump_generation()
+
+
+def _record(article_id: str, meta: dict, body: str) -> ArticleRecord:
+    return ArticleRecord(
+        id=article_id,
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date", "")),
+        content_hash=str(meta.get("content_hash", "")),
+        n_chunks=int(meta.get("n_chunks", 0)),
+        source=str(meta.get("source", "")),
+        body=body or "",
+        complete=bool(meta.get("complete", True)),
+    )
