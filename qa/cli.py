@@ -83,7 +83,7 @@ def format_answer(answer: Answer) -> str:
 
 def _progress(done: int, total: int, article_id: str) -> None:
     end = "\n" if done >= total else ""
-    print(f"\rembedding chunks {done}/{total} {article_id[:40]:<40}", end=end, file=sys.stderr, flush=True)
+    print(f"\rembedding sentences {done}/{total} {article_id[:40]:<40}", end=end, file=sys.stderr, flush=True)
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import query_terms
-from vectorstore.text import fold, has_diacritics, words
+from vectorstore.text import fold, has_diacritics, word_spans, words
 
-# English words that are not also unaccented Vietnamese syllables ("the" = thế, "do" = do).
+# English words that are never unaccented Vietnamese syllables (unlike "the" = thế, "can" = cần,
+# "that" = thất), so one of them marks a question as English.
 _ENGLISH_MARKERS = frozenset(
-    [
+    (
         "what",
         "why",
         "how",
@@ -49,12 +50,10 @@ _ENGLISH_MARKERS = frozenset(
         "would",
         "could",
         "should",
-        "can",
         "their",
         "they",
         "its",
         "this",
-        "that",
         "these",
         "those",
         "after",
@@ -65,15 +64,12 @@ _ENGLISH_MARKERS = frozenset(
         "says",
         "against",
         "into",
-        "than",
         "been",
         "being",
-        "were",
-        "which",
         "whether",
         "happened",
         "according",
-    ]
+    )
 )
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-ZÀ-Ỹ][\w.-]*|\w*\d[\w/-]*)\b", re.UNICODE)
 
@@ -85,6 +81,7 @@ class QueryAnalysis:
     dense_text: str
     lexical_terms: tuple[str, ...]
     content_syllables: tuple[str, ...]
+    names: tuple[str, ...] = ()
 
 
 def detect_language(text: str) -> str:
@@ -109,11 +106,40 @@ def _english_terms(text: str, corpus: CorpusIndex) -> list[str]:
     return terms
 
 
+def names(text: str) -> list[str]:
+    """Runs of capitalised words joined by spaces ("Tập Cận Bình", "Budapest").
+
+    A lone capital at the start of the question is sentence case, not a name; a dash
+    or comma ends a run, so "Putin – Trump" is two names.
+    """
+    found: list[str] = []
+    run: list[str] = []
+    run_starts_question = False
+    previous_end = -1
+    for token, start, end in word_spans(text):
+        joined = previous_end >= 0 and not text[previous_end:start].strip()
+        if token[:1].isupper() and (joined or not run):
+            if not run:
+                run_starts_question = previous_end < 0
+            run.append(token)
+        else:
+            if run and not (len(run) == 1 and run_starts_question):
+                found.append(" ".join(run))
+            run = [token] if token[:1].isupper() else []
+            run_starts_question = False
+        previous_end = end
+    if run and not (len(run) == 1 and run_starts_question):
+        found.append(" ".join(run))
+    return found
+
+
 def analyse(text: str, corpus: CorpusIndex) -> QueryAnalysis:
     language = detect_language(text)
     syllables = words(text)
     if language == "vi":
-        return QueryAnalysis(text, language, text, tuple(query_terms(syllables, accented=True)), tuple(syllables))
+        return QueryAnalysis(
+            text, language, text, tuple(query_terms(syllables, accented=True)), tuple(syllables), tuple(names(text))
+        )
     if language == "vi-noaccent":
         restored = corpus.restorer.restore(syllables)
         return QueryAnalysis(

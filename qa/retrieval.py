@@ -1,9 +1,12 @@
 """Dense + lexical retrieval, fused by weighted scores into ranked `Passage`s.
 
-Dense candidates come from Chroma's HNSW index; lexical scores for every chunk come
-from one sparse product. Each side is min-max normalised over the candidate pool and
-mixed with `dense_weight`; in trials on the question set this matched reciprocal rank
-fusion while keeping a score that abstention can threshold.
+The dense side asks Chroma twice with one query vector: for the nearest chunks (each
+chunk's vector is the mean of its sentences') and for the nearest sentences. A chunk's
+dense score is its own similarity plus that of its best sentence, so a chunk holding
+one sentence that answers the question is not drowned by the rest of its text.
+The lexical side scores every chunk with one sparse product. Each side is min-max
+normalised over the candidate pool and mixed with `dense_weight`; weighted fusion
+matched reciprocal rank fusion in trials and keeps a score that abstention can use.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from qa.resources import Resources
 from qa.settings import Settings
 from qa.types import Passage
 from vectorstore.corpus import CorpusIndex
-from vectorstore.store import StoredChunk
+from vectorstore.store import SentenceKey, StoredChunk
+
+# Sentences fetched per question, relative to the chunk candidate pool.
+_SENTENCES_PER_CHUNK = 3
 
 
 @dataclass
@@ -27,7 +33,27 @@ class Retrieved:
     timings_ms: dict[str, float]
 
 
-def _normalise(values: dict[str, float]) -> dict[str, float]:
+@dataclass
+class _Dense:
+    """Similarities from the two nearest-neighbour searches; anything not found scores
+    as the weakest hit of its kind."""
+
+    chunk: dict[int, float]
+    sentence: dict[SentenceKey, float]
+
+    def __post_init__(self) -> None:
+        self._chunk_floor = min(self.chunk.values(), default=0.0)
+        self._sentence_floor = min(self.sentence.values(), default=0.0)
+
+    def score(self, position: int, chunk: StoredChunk) -> float:
+        best_sentence = max(
+            (self.sentence.get((chunk.article_id, s, e), self._sentence_floor) for s, e in chunk.sentences),
+            default=self._sentence_floor,
+        )
+        return self.chunk.get(position, self._chunk_floor) + best_sentence
+
+
+def _normalise(values: dict[int, float]) -> dict[int, float]:
     if not values:
         return {}
     lo, hi = min(values.values()), max(values.values())
@@ -36,7 +62,29 @@ def _normalise(values: dict[str, float]) -> dict[str, float]:
     return {k: (v - lo) / (hi - lo) for k, v in values.items()}
 
 
-def _passage(chunk: StoredChunk, score: float, dense: float | None, lexical: float | None) -> Passage:
+def _dense_search(
+    query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, pool: int, timings: dict[str, float]
+) -> _Dense:
+    t0 = time.perf_counter()
+    vector = resources.embedder.get_query_embedding(query.dense_text)
+    timings["embed_query"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    chunks = {
+        corpus.positions[chunk.id]: sim
+        for chunk, sim in resources.store.query(vector, pool)
+        if chunk.id in corpus.positions
+    }
+    sentences = dict(resources.store.query_sentences(vector, pool * _SENTENCES_PER_CHUNK))
+    timings["dense_search"] = (time.perf_counter() - t0) * 1000
+    return _Dense(chunks, sentences)
+
+
+def _passage(
+    chunk: StoredChunk, score: float, dense: float | None, lexical: float | None, found: _Dense | None
+) -> Passage:
+    sentence_scores = tuple(
+        None if found is None else found.sentence.get((chunk.article_id, s, e)) for s, e in chunk.sentences
+    )
     return Passage(
         chunk_id=chunk.id,
         article_id=chunk.article_id,
@@ -49,6 +97,7 @@ def _passage(chunk: StoredChunk, score: float, dense: float | None, lexical: flo
         score=round(float(score), 6),
         dense_score=None if dense is None else round(float(dense), 6),
         lexical_score=None if lexical is None else round(float(lexical), 6),
+        sentence_scores=sentence_scores,
     )
 
 
@@ -56,51 +105,33 @@ def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, se
     timings: dict[str, float] = {}
     pool = max(settings.candidates, k)
     mode = settings.retrieval_mode
+    candidates: set[int] = set()
 
-    dense: dict[str, float] = {}
-    chunks: dict[str, StoredChunk] = {}
+    found: _Dense | None = None
     if mode in ("hybrid", "dense"):
-        t0 = time.perf_counter()
-        vector = resources.embedder.get_query_embedding(query.dense_text)
-        timings["embed_query"] = (time.perf_counter() - t0) * 1000
-        t0 = time.perf_counter()
-        for chunk, sim in resources.store.query(vector, pool):
-            dense[chunk.id] = sim
-            chunks[chunk.id] = chunk
-        timings["dense_search"] = (time.perf_counter() - t0) * 1000
+        found = _dense_search(query, resources, corpus, pool, timings)
+        candidates.update(found.chunk)
+        for key in found.sentence:
+            candidates.update(corpus.sentence_chunks.get(key, ()))
 
-    lexical: dict[str, float] = {}
-    all_scores = None
+    lexical_scores = None
     if mode in ("hybrid", "lexical") and query.lexical_terms:
         t0 = time.perf_counter()
-        all_scores = corpus.bm25.scores(query.lexical_terms)
-        top = np.argsort(-all_scores)[:pool]
-        for i in top:
-            if all_scores[i] > 0:
-                chunk = corpus.chunks[int(i)]
-                lexical[chunk.id] = float(all_scores[i])
-                chunks.setdefault(chunk.id, chunk)
+        lexical_scores = corpus.bm25.scores(query.lexical_terms)
+        top = np.argpartition(-lexical_scores, min(pool, len(lexical_scores) - 1))[:pool]
+        candidates.update(int(i) for i in top if lexical_scores[i] > 0)
         timings["lexical_search"] = (time.perf_counter() - t0) * 1000
 
     t0 = time.perf_counter()
-    if all_scores is not None:
-        # Dense candidates outside the lexical top list still have a BM25 score.
-        for cid in dense:
-            pos = corpus.positions.get(cid)
-            if cid not in lexical and pos is not None:
-                lexical[cid] = float(all_scores[pos])
+    dense = {i: found.score(i, corpus.chunks[i]) for i in candidates} if found else {}
+    lexical = {i: float(lexical_scores[i]) for i in candidates} if lexical_scores is not None else {}
     if dense and lexical:
-        floor = min(dense.values())
-        dense_full = {cid: dense.get(cid, floor) for cid in chunks}
-        lex_full = {cid: lexical.get(cid, 0.0) for cid in chunks}
-        dn, ln = _normalise(dense_full), _normalise(lex_full)
+        dn, ln = _normalise(dense), _normalise(lexical)
         w = settings.dense_weight
-        fused = {cid: w * dn[cid] + (1 - w) * ln[cid] for cid in chunks}
-    elif dense:
-        fused = dict(dense)
+        fused = {i: w * dn[i] + (1 - w) * ln[i] for i in candidates}
     else:
-        fused = dict(lexical)
-    ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
-    passages = [_passage(chunks[cid], fused[cid], dense.get(cid), lexical.get(cid)) for cid in ranked]
+        fused = dense or lexical
+    ranked = sorted(fused, key=lambda i: (-fused[i], corpus.chunks[i].id))[:k]
+    passages = [_passage(corpus.chunks[i], fused[i], dense.get(i), lexical.get(i), found) for i in ranked]
     timings["fusion"] = (time.perf_counter() - t0) * 1000
     return Retrieved(passages, timings)

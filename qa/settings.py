@@ -35,7 +35,7 @@ class Settings:
     top_k: int = 5
     retrieval_mode: str = "hybrid"
     # Weight of the dense side in score fusion; the lexical side gets the rest.
-    dense_weight: float = 0.5
+    dense_weight: float = 0.7
     candidates: int = 30
     chunk_tokens: int = 256
     chunk_overlap_tokens: int = 48

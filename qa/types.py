@@ -22,6 +22,8 @@ class Passage:
     score: float
     dense_score: float | None = None
     lexical_score: float | None = None
+    # Cosine similarity of each sentence to the question (None: not among the nearest).
+    sentence_scores: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from vectorstore.diacritics import DiacriticRestorer
 from vectorstore.lexical import BM25Index
-from vectorstore.store import ArticleStore, StoredChunk
+from vectorstore.store import ArticleStore, SentenceKey, StoredChunk
 
 
 @dataclass(frozen=True)
@@ -20,16 +20,22 @@ class CorpusIndex:
     generation: str
     chunks: tuple[StoredChunk, ...]
     positions: dict[str, int]
+    sentence_chunks: dict[SentenceKey, tuple[int, ...]]
     bm25: BM25Index
     restorer: DiacriticRestorer
 
     @classmethod
     def build(cls, generation: str, chunks: list[StoredChunk]) -> CorpusIndex:
         ordered = tuple(sorted(chunks, key=lambda c: c.id))
+        sentence_chunks: dict[SentenceKey, list[int]] = {}
+        for i, chunk in enumerate(ordered):
+            for start, end in chunk.sentences:
+                sentence_chunks.setdefault((chunk.article_id, start, end), []).append(i)
         return cls(
             generation=generation,
             chunks=ordered,
             positions={c.id: i for i, c in enumerate(ordered)},
+            sentence_chunks={k: tuple(v) for k, v in sentence_chunks.items()},
             bm25=BM25Index.build(c.text for c in ordered),
             restorer=DiacriticRestorer.build(f"{c.title}\n{c.text}" for c in ordered),
         )

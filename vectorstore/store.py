@@ -1,7 +1,9 @@
 """The index in Chroma: chunk vectors (through llama-index) and one record per article.
 
-Two collections per embedder, so vectors of different models never mix:
-- `<base>_chunks`: one vector per chunk, with its spans in the article;
+Three collections per embedder, so vectors of different models never mix:
+- `<base>_sentences`: one vector per sentence, with its span in the article;
+- `<base>_chunks`: one vector per chunk (the normalised mean of its sentences' vectors),
+  with its text, its span and its sentences' spans in the article;
 - `<base>_articles`: one record per article holding the normalised body, title, date
   and content hash. It is written as `complete: false` before the chunks change and
   flipped to true after, so an ingest killed halfway leaves a record that the next
@@ -30,6 +32,10 @@ SCHEMA_VERSION = 1
 # only, so they all carry this placeholder.
 _RECORD_VECTOR = [1.0]
 _PAGE = 2000
+
+
+SentenceKey = tuple[str, int, int]
+"""(article_id, start, end) of a sentence in its article body."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,9 @@ class ArticleStore:
                 self._chunks = client.get_or_create_collection(
                     f"{base}_chunks", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
                 )
+                self._sentences = client.get_or_create_collection(
+                    f"{base}_sentences", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                )
                 self._articles = client.get_or_create_collection(
                     f"{base}_articles",
                     embedding_function=None,
@@ -144,6 +153,7 @@ class ArticleStore:
                 )
             else:
                 self._chunks = client.get_collection(f"{base}_chunks", embedding_function=None)
+                self._sentences = client.get_collection(f"{base}_sentences", embedding_function=None)
                 self._articles = client.get_collection(f"{base}_articles", embedding_function=None)
         except StoreUnavailableError:
             raise
@@ -230,6 +240,18 @@ class ArticleStore:
             for node, sim in zip(result.nodes, result.similarities or [])
         ]
 
+    def query_sentences(self, embedding: list[float], n: int) -> list[tuple[SentenceKey, float]]:
+        """Nearest sentences as ((article_id, start, end), cosine similarity)."""
+        if n <= 0:
+            return []
+        result = self._call(
+            self._sentences.query, query_embeddings=[embedding], n_results=n, include=["metadatas", "distances"]
+        )
+        return [
+            ((str(m["article_id"]), int(m["start"]), int(m["end"])), 1.0 - float(d))
+            for m, d in zip(result["metadatas"][0], result["distances"][0])
+        ]
+
     # --- writing -------------------------------------------------------------
 
     def _bump_generation(self) -> None:
@@ -255,17 +277,30 @@ class ArticleStore:
             ],
         )
 
-    def replace_article(self, record: ArticleRecord, nodes: list[Any]) -> None:
-        """Swap an article's chunks for new ones between two writes of its record."""
+    def replace_article(
+        self, record: ArticleRecord, nodes: list[Any], sentences: list[tuple[SentenceKey, list[float]]]
+    ) -> None:
+        """Swap an article's chunks and sentence vectors for new ones between two writes of its record."""
         self._write_record(record, complete=False)
-        self._call(self.vector_store.delete, record.id)
+        self._delete_vectors(record.id)
         if nodes:
             self._call(self.vector_store.add, nodes)
+        if sentences:
+            self._call(
+                self._sentences.add,
+                ids=[f"{a}@{s}-{e}" for (a, s, e), _ in sentences],
+                embeddings=[vector for _, vector in sentences],
+                metadatas=[{"article_id": a, "start": s, "end": e} for (a, s, e), _ in sentences],
+            )
         self._write_record(record, complete=True)
         self._bump_generation()
 
-    def delete_article(self, article_id: str) -> None:
+    def _delete_vectors(self, article_id: str) -> None:
         self._call(self.vector_store.delete, article_id)
+        self._call(self._sentences.delete, where={"article_id": article_id})
+
+    def delete_article(self, article_id: str) -> None:
+        self._delete_vectors(article_id)
         self._call(self._articles.delete, ids=[article_id])
         self._bump_generation()
 

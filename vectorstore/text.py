@@ -196,3 +196,19 @@ def split_sentences(text: str) -> list[Span]:
             if s < e:
                 spans.append((s, e))
     return spans
+
+
+_VI_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"[aeiouy]{1,3}"
+    r"(?:ch|ng|nh|[cmnpt])?$"
+)
+
+
+def is_vietnamese_syllable(word: str) -> bool:
+    """Whether a word could be a Vietnamese syllable once its diacritics are removed.
+
+    "macron" or "xi" fail or pass on shape alone; a foreign name typed into an
+    unaccented question fails, which tells it from an ordinary word the corpus lacks.
+    """
+    return bool(_VI_SYLLABLE.match(fold(word)))

@@ -1,0 +1,94 @@
+"""Retrieval, answering and abstention on a fresh index of the seed articles."""
+
+import re
+
+import pytest
+
+from qa.catalog import get_article
+from qa.pipeline import QuestionError, ask
+from tests.conftest import BUDAPEST_ARTICLE
+
+BUDAPEST = {
+    "vi": "Vì sao Budapest được chọn làm nơi tổ chức hội nghị thượng đỉnh?",
+    "vi-noaccent": "vi sao budapest duoc chon lam noi to chuc hoi nghi thuong dinh",
+    "en": "Why was Budapest chosen to host the second summit?",
+}
+OTHER_QUESTIONS = [
+    "Ngoại trưởng Lavrov nói gì về cuộc gặp ở Alaska?",
+    "Ông Peskov nói gì về khả năng gặp thượng đỉnh trực tiếp?",
+    "cuoc hop o Riyadh keo dai bao lau",
+    "What did Zelenskiy say about not being invited to the Riyadh meeting?",
+]
+OUT_OF_CORPUS = {
+    "Tập Cận Bình nói gì về hội nghị Budapest?": "vi",
+    "What was Vietnam's GDP growth in 2025?": "en",
+}
+
+
+@pytest.mark.parametrize("lang", list(BUDAPEST))
+def test_budapest_question_retrieves_the_right_article_in_every_language(seed_settings, lang):
+    answer = ask(BUDAPEST[lang], settings=seed_settings)
+    assert answer.language == lang
+    assert answer.passages[0].article_id == BUDAPEST_ARTICLE
+    assert answer.answered
+    assert "Budapest" in answer.answer or "Hungary" in answer.answer
+    assert answer.citations[0].article_id == BUDAPEST_ARTICLE
+
+
+@pytest.mark.parametrize("question", list(BUDAPEST.values()) + OTHER_QUESTIONS)
+def test_every_marker_resolves_to_a_verbatim_source(seed_settings, question):
+    answer = ask(question, settings=seed_settings)
+    assert answer.answered
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers and markers == {c.n for c in answer.citations}
+    for sentence in re.split(r"(?<=\])\s+", answer.answer):
+        assert re.search(r"\[\d+\]$", sentence), f"sentence without a marker: {sentence!r}"
+    for citation in answer.citations:
+        body = get_article(citation.article_id, seed_settings).body
+        assert body[citation.start : citation.end] == citation.text
+        for qs, qe in citation.quotes:
+            assert citation.start <= qs < qe <= citation.end
+            assert body[qs:qe] in answer.answer  # quoted verbatim
+
+
+@pytest.mark.parametrize(("question", "lang"), list(OUT_OF_CORPUS.items()))
+def test_out_of_corpus_questions_abstain_in_their_language(seed_settings, question, lang):
+    answer = ask(question, settings=seed_settings)
+    assert not answer.answered and not answer.citations
+    assert answer.passages, "the closest passages are still listed"
+    expected = "do not contain" if lang == "en" else "không chứa"
+    assert expected in answer.answer
+
+
+def test_follow_up_uses_the_previous_question(seed_settings):
+    alone = ask("Còn Hungary thì sao?", settings=seed_settings)
+    follow_up = ask("Còn Hungary thì sao?", history=[BUDAPEST["vi"]], settings=seed_settings)
+    assert follow_up.passages[0].article_id == BUDAPEST_ARTICLE
+    assert follow_up.question == alone.question == "Còn Hungary thì sao?"
+
+
+def test_top_k_and_timings(seed_settings):
+    answer = ask(BUDAPEST["vi"], settings=seed_settings, k=2)
+    assert len(answer.passages) == 2
+    assert answer.passages[0].score >= answer.passages[1].score
+    assert {"embed_query", "dense_search", "lexical_search", "compose", "total"} <= set(answer.timings_ms)
+
+
+def test_dense_only_mode_still_answers(seed_settings):
+    answer = ask(BUDAPEST["vi"], settings=seed_settings.with_(retrieval_mode="dense"))
+    assert answer.passages[0].lexical_score is None and answer.passages[0].dense_score is not None
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!", "x" * 2001])
+def test_bad_questions_raise_a_user_error(seed_settings, question):
+    with pytest.raises(QuestionError):
+        ask(question, settings=seed_settings)
+
+
+def test_nfd_and_zero_width_input_is_normalised(seed_settings):
+    import unicodedata
+
+    messy = unicodedata.normalize("NFD", BUDAPEST["vi"]).replace(" ", " \u200b")
+    answer = ask(messy, settings=seed_settings)
+    assert answer.question == BUDAPEST["vi"]
+    assert answer.passages[0].article_id == BUDAPEST_ARTICLE
