@@ -130,6 +130,9 @@ _NUMBER_CUES = (
     "what percentage",
 )
 _NUMBER_BONUS = 0.3
+# Only passages scoring at least this share of the best one are quoted from; weaker
+# ones are usually about a neighbouring topic and would cite the wrong article.
+_PASSAGE_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ def _sentences(passages: list[Passage], weights: dict[str, float], language: str
     seen: set[tuple[str, int, int]] = set()
     out: list[_Sentence] = []
     for rank, passage in enumerate(passages):
+        if passage.score < _PASSAGE_SHARE * top:
+            continue
         scores = passage.sentence_scores or (None,) * len(passage.sentences)
         for (start, end), sim in zip(passage.sentences, scores):
             key = (passage.article_id, start, end)

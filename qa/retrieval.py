@@ -114,8 +114,10 @@ def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, se
         for key in found.sentence:
             candidates.update(corpus.sentence_chunks.get(key, ()))
 
+    weight = settings.dense_weight_en if query.language == "en" else settings.dense_weight
     lexical_scores = None
-    if mode in ("hybrid", "lexical") and query.lexical_terms:
+    use_lexical = mode == "lexical" or (mode == "hybrid" and weight < 1.0)
+    if use_lexical and query.lexical_terms:
         t0 = time.perf_counter()
         lexical_scores = corpus.bm25.scores(query.lexical_terms)
         top = np.argpartition(-lexical_scores, min(pool, len(lexical_scores) - 1))[:pool]
@@ -127,10 +129,9 @@ def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, se
     lexical = {i: float(lexical_scores[i]) for i in candidates} if lexical_scores is not None else {}
     if dense and lexical:
         dn, ln = _normalise(dense), _normalise(lexical)
-        w = settings.dense_weight
-        fused = {i: w * dn[i] + (1 - w) * ln[i] for i in candidates}
+        fused = {i: weight * dn[i] + (1 - weight) * ln[i] for i in candidates}
     else:
-        fused = dense or lexical
+        fused = _normalise(dense or lexical)
     ranked = sorted(fused, key=lambda i: (-fused[i], corpus.chunks[i].id))[:k]
     passages = [_passage(corpus.chunks[i], fused[i], dense.get(i), lexical.get(i), found) for i in ranked]
     timings["fusion"] = (time.perf_counter() - t0) * 1000

@@ -34,8 +34,10 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     top_k: int = 5
     retrieval_mode: str = "hybrid"
-    # Weight of the dense side in score fusion; the lexical side gets the rest.
+    # Weight of the dense side in score fusion; the lexical side gets the rest. English
+    # questions share only names with the articles, so their lexical side is weak.
     dense_weight: float = 0.7
+    dense_weight_en: float = 1.0
     candidates: int = 30
     chunk_tokens: int = 256
     chunk_overlap_tokens: int = 48
@@ -61,7 +63,7 @@ class Settings:
             raise NewsQAError(f"retrieval mode must be one of {', '.join(RETRIEVAL_MODES)}")
         if self.answer_mode not in ANSWER_MODES:
             raise NewsQAError(f"answer mode must be one of {', '.join(ANSWER_MODES)}")
-        if not 0.0 <= self.dense_weight <= 1.0:
+        if not (0.0 <= self.dense_weight <= 1.0 and 0.0 <= self.dense_weight_en <= 1.0):
             raise NewsQAError("dense weight must be between 0 and 1")
         if self.chunk_tokens < 32 or not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
             raise NewsQAError("chunk size must be at least 32 tokens and larger than the overlap")

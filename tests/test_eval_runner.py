@@ -1,0 +1,89 @@
+"""The question set itself, and the runner end to end on a fresh seed index."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eval.questions import DEFAULT_QUESTIONS, LANGS, load_questions
+from tests.conftest import SEEDS
+from vectorstore.articles import load_article
+from vectorstore.errors import NewsQAError
+
+QUESTIONS = load_questions(DEFAULT_QUESTIONS)
+ARTICLES = {a.id: a for a in (load_article(p) for p in SEEDS.glob("*.txt"))}
+
+
+def test_every_evidence_string_is_verbatim_in_one_of_its_sources():
+    for q in QUESTIONS:
+        for evidence in q.evidence:
+            assert any(evidence in ARTICLES[s].body for s in q.sources), (q.id, evidence)
+
+
+def test_the_set_covers_every_language_and_unanswerable_questions():
+    assert len(QUESTIONS) >= 60
+    for lang in LANGS:
+        assert sum(q.lang == lang for q in QUESTIONS) >= 15
+    unanswerable = [q for q in QUESTIONS if not q.answerable]
+    assert len(unanswerable) >= 8
+    assert all(not (q.sources or q.evidence or q.answer_keywords) for q in unanswerable)
+    assert sum(len(q.sources) >= 2 for q in QUESTIONS) >= 4
+
+
+def test_malformed_question_files_give_a_clear_error(tmp_path: Path):
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": "x", "question": "?", "lang": "fr", "answerable": false}\n', encoding="utf-8")
+    with pytest.raises(NewsQAError, match="lang must be one of"):
+        load_questions(bad)
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(NewsQAError, match=":1: not valid JSON"):
+        load_questions(bad)
+
+
+def test_runner_end_to_end_writes_json_report_and_applies_bars(seed_settings, tmp_path: Path):
+    subset = tmp_path / "few.jsonl"
+    lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    picked = [lines[0], lines[25], lines[50], next(x for x in lines if '"answerable": false' in x)]
+    subset.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    out, report = tmp_path / "out.json", tmp_path / "report"
+    cmd = [
+        sys.executable,
+        "-m",
+        "eval",
+        "--questions",
+        str(subset),
+        "--index-dir",
+        str(seed_settings.index_dir),
+        "--k",
+        "5",
+        "--json-out",
+        str(out),
+        "--report",
+        str(report),
+    ]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    keys = {
+        "n",
+        "hit_at_k",
+        "mrr",
+        "doc_hit_at_k",
+        "keyword_recall",
+        "citation_precision",
+        "abstention_accuracy",
+        "false_abstention_rate",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    }
+    assert keys <= set(data) and data["n"] == 4
+    assert set(data["by_lang"]) == set(LANGS) and keys <= set(data["by_lang"]["vi"])
+    assert len(data["questions"]) == 4
+    assert (report / "report.md").read_text(encoding="utf-8").startswith("# Evaluation report")
+    assert (report / "metrics_by_lang.png").stat().st_size > 1000
+    assert "question 4/4" in run.stderr  # progress
+
+    failing = subprocess.run([*cmd, "--min-mrr", "1.01"], capture_output=True, text=True, timeout=300, check=False)
+    assert failing.returncode == 1 and "below the bar: mrr" in failing.stderr
