@@ -13,7 +13,7 @@ from vectorstore.store import ArticleRecord
 
 
 def chunking(settings: Settings) -> ChunkingConfig:
-    return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens)
+    return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens, settings.max_article_bytes)
 
 
 def ingest(

@@ -54,6 +54,7 @@ class Settings:
     auth_user: str = ""
     auth_password: str = field(default="", repr=False)
     max_upload_bytes: int = 2_000_000
+    max_article_bytes: int = 2_000_000
     concurrency: int = 4
 
     def __post_init__(self) -> None:

@@ -101,11 +101,17 @@ def parse_article(text: str, article_id: str, source: str = "") -> Article:
     return Article(id=article_id, title=title, date=date, body=body, source=source)
 
 
-def load_article(path: Path) -> Article:
+def load_article(path: Path, max_bytes: int) -> Article:
     """Read and parse one file; raises ArticleError with a message naming the file."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise ArticleError(f"{path.name}: only .txt and .md articles are supported")
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ArticleError(
+                f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit for one article "
+                "(raise NEWSQA_MAX_ARTICLE_BYTES to ingest it)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"{path}: cannot be read ({exc.strerror})") from None

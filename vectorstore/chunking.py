@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vectorstore.articles import Article
-from vectorstore.text import Span, count_tokens, split_sentences
+from vectorstore.text import Span, count_tokens, cut_long_spans, split_sentences
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,11 @@ def chunk_article(article: Article, max_tokens: int, overlap_tokens: int) -> lis
     """Greedy packing of sentences up to max_tokens, repeating trailing sentences
     worth up to overlap_tokens at the head of the next chunk.
 
-    A single sentence longer than max_tokens becomes a chunk of its own rather than
-    being cut, so quotes stay whole.
+    A sentence up to twice max_tokens becomes a chunk of its own rather than being
+    cut, so quotes stay whole; only longer runs of text are cut at word boundaries.
     """
     body = article.body
-    sentences = split_sentences(body)
+    sentences = cut_long_spans(body, split_sentences(body), 2 * max_tokens)
     sizes = [count_tokens(body[s:e]) for s, e in sentences]
     chunks: list[Chunk] = []
     first = 0

@@ -30,6 +30,8 @@ Progress = Callable[[int, int, str], None]
 """Called as progress(sentences_done, sentences_total, article_id) while embedding."""
 
 _EMBED_BATCH = 16
+# Bump when chunking or embedding logic changes, so existing indexes are rebuilt.
+CHUNKER_VERSION = 2
 
 
 @dataclass
@@ -52,12 +54,15 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class ChunkingConfig:
+    """How articles become chunks; part of every article's fingerprint."""
+
     max_tokens: int
     overlap_tokens: int
+    max_article_bytes: int
 
     def fingerprint(self, article: Article) -> str:
         """The article's content hash under these chunking settings."""
-        payload = f"{article.content_hash}|{self.max_tokens}|{self.overlap_tokens}"
+        payload = f"{article.content_hash}|{self.max_tokens}|{self.overlap_tokens}|{CHUNKER_VERSION}"
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -104,10 +109,11 @@ def ingest_paths(
     files = find_article_files(list(paths))
     committed = {r.id: r for r in store.articles()}
     todo: list[tuple[Article, str, list[Chunk]]] = []
+    by_fingerprint = {r.content_hash: r.id for r in committed.values()}
     seen: dict[str, str] = {}
     for path in files:
         try:
-            article = load_article(path)
+            article = load_article(path, chunking.max_article_bytes)
         except ArticleError as exc:
             report.skipped.append(str(exc))
             continue
@@ -116,8 +122,12 @@ def ingest_paths(
                 f"{path}: same article id '{article.id}' as {seen[article.id]}; rename one of the files"
             )
             continue
-        seen[article.id] = str(path)
         fingerprint = chunking.fingerprint(article)
+        twin = by_fingerprint.setdefault(fingerprint, article.id)
+        if twin != article.id:
+            report.skipped.append(f"{path}: same text as article '{twin}' already in the index; not added twice")
+            continue
+        seen[article.id] = str(path)
         previous = committed.get(article.id)
         if previous and previous.complete and previous.content_hash == fingerprint:
             report.unchanged.append(article.id)

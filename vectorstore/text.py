@@ -212,3 +212,31 @@ def is_vietnamese_syllable(word: str) -> bool:
     unaccented question fails, which tells it from an ordinary word the corpus lacks.
     """
     return bool(_VI_SYLLABLE.match(fold(word)))
+
+
+def cut_long_spans(text: str, spans: list[Span], limit: int) -> list[Span]:
+    """Cut spans of more than `limit` tokens into pieces at word boundaries.
+
+    A text with no sentence punctuation (a pasted table, a single 5 MB line) would
+    otherwise become one "sentence" far beyond what a model reads or a person can check.
+    """
+    out: list[Span] = []
+    for start, end in spans:
+        if count_tokens(text[start:end]) <= limit:
+            out.append((start, end))
+            continue
+        piece_start = start
+        tokens = 0
+        for match in _TOKEN_COUNT_RE.finditer(text, start, end):
+            if tokens >= limit:
+                out.append((piece_start, match.start()))
+                piece_start, tokens = match.start(), 0
+            tokens += 1
+        out.append((piece_start, end))
+    return [(s, _rstrip(text, s, e)) for s, e in out if text[s:e].strip()]
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
