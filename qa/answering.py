@@ -9,6 +9,7 @@ answer says so in the question's language and lists the closest passages instead
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -182,6 +183,28 @@ def _known_name(name: str, corpus: CorpusIndex) -> bool:
     return all(corpus.bm25.knows(f"b:{a}_{b}") for a, b in pairwise(folded))
 
 
+# Questions that ask for an amount of a kind the evidence must show: a money figure or a
+# percentage. A passage on the right topic without one does not answer them.
+_AMOUNT_KINDS = {
+    "money": (
+        ("bao nhieu tien", "bao nhieu ty", "bao nhieu usd", "bao nhieu do", "how much money", "how many dollars"),
+        re.compile(r"\d[\d.,]*\s*(?:nghìn|triệu|tỷ)?\s*(?:USD|đô|đồng|euro|EUR|rúp)|[$€]\s*\d", re.IGNORECASE),
+    ),
+    "percent": (
+        ("bao nhieu phan tram", "what percentage", "what percent", "how many percent"),
+        re.compile(r"\d\s*%|phần trăm", re.IGNORECASE),
+    ),
+}
+
+
+def _asked_amount(question: str) -> tuple[str, re.Pattern] | None:
+    folded = f" {' '.join(words(fold(question)))} "
+    for kind, (cues, pattern) in _AMOUNT_KINDS.items():
+        if any(f" {cue} " in folded for cue in cues):
+            return kind, pattern
+    return None
+
+
 def wants_number(question: str) -> bool:
     folded = " ".join(words(fold(question)))
     return any(f" {cue} " in f" {folded} " for cue in _NUMBER_CUES)
@@ -231,6 +254,17 @@ def _topical_terms(query: QueryAnalysis, corpus: CorpusIndex) -> list[str]:
     return bigrams + foreign
 
 
+def _missing_amount(question: str, passages: list[Passage]) -> str | None:
+    """The kind of amount the question asks for when no strong passage states one."""
+    asked = _asked_amount(question)
+    if asked is None:
+        return None
+    kind, pattern = asked
+    top = max((p.score for p in passages), default=0.0)
+    strong = [p for p in passages if p.score >= _PASSAGE_SHARE * top]
+    return None if any(pattern.search(p.text) for p in strong) else kind
+
+
 def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> dict:
     """The signals abstention is decided on, kept in the result for inspection."""
     weights = _weights(query, corpus)
@@ -239,6 +273,7 @@ def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: Corpu
         "topical_terms": _topical_terms(query, corpus),
         "top_sentence": round(max(sims), 4) if sims else None,
         "unknown_names": [name for name in query.names if not _known_name(name, corpus)],
+        "missing_amount": _missing_amount(query.text, passages),
         "unknown_foreign_words": sorted(
             k
             for k in weights
@@ -249,9 +284,15 @@ def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: Corpu
 
 def is_supported(checks: dict) -> bool:
     """Abstain when the question names someone or something the articles never mention
-    (a capitalised name, or a foreign word in an unaccented question), or when nothing
-    in it ties it to the articles."""
-    return not (checks["unknown_names"] or checks["unknown_foreign_words"] or not checks["topical_terms"])
+    (a capitalised name, or a foreign word in an unaccented question), asks for a money
+    figure or percentage that no strong passage states, or has nothing tying it to the
+    articles."""
+    return not (
+        checks["unknown_names"]
+        or checks["unknown_foreign_words"]
+        or checks["missing_amount"]
+        or not checks["topical_terms"]
+    )
 
 
 def compose(
