@@ -10,7 +10,7 @@ BARS = {
     "--min-doc-hit-at-k": "0.97",
     "--min-keyword-recall": "0.69",
     "--min-citation-precision": "0.89",
-    "--min-abstention-accuracy": "0.30",
+    "--min-abstention-accuracy": "0.55",
     "--max-false-abstention-rate": "0.05",
 }
 
