@@ -1,1 +1,537 @@
-"""placeholder"""
+"""The chat in the browser: ask questions, read cited answers and check every source.
+
+Thin on purpose: answers come from `qa.pipeline.ask` and articles from `qa.catalog`;
+this module only renders them and wires the Gradio events. Article text is untrusted
+(anyone can upload an article), so every piece of it is escaped here before it reaches
+HTML, and the chat shows only markup built by this module.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa.catalog import get_article, ingest, list_articles
+from qa.pipeline import ask
+from qa.settings import ANSWER_MODES, Settings
+from qa.types import Answer, Citation, Passage
+from vectorstore.articles import SUPPORTED_SUFFIXES, article_id_for
+from vectorstore.errors import NewsQAError
+from vectorstore.ingest import IngestReport
+
+log = logging.getLogger("newsqa.ui")
+
+EXAMPLES = [
+    "Vì sao Budapest được chọn làm nơi tổ chức hội nghị thượng đỉnh?",
+    "Why was Budapest chosen for the summit?",
+    "hoi nghi thuong dinh o Alaska dien ra khi nao",
+    "Ông Peskov nói gì về khả năng gặp thượng đỉnh?",
+]
+ARTICLE_COLUMNS = ["Tiêu đề / Title", "Ngày / Date", "Mã / Article id", "Đoạn / Chunks"]
+UPLOAD_FOLDER = "uploads"
+TOP_K_MAX = 10
+CLOSEST_SHOWN = 3
+# Characters of context shown around a passage in its source card.
+_CONTEXT_CHARS = 300
+# The extractive answer is computed at once, yet shown a few words at a time, as a
+# generated (LLM) answer would arrive: the chat reads the same in every answer mode.
+_STREAM_WORDS = 4
+_STREAM_PAUSE_S = 0.03
+_MARKER = re.compile(r"\[(\d+)\]")
+# HTML and Markdown syntax characters as numeric entities, in one pass: the chat's
+# Markdown renderer shows them as text, so article text never becomes markup, a link,
+# emphasis or LaTeX.
+_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'\\`*_[]{}()#+-!|~$"})
+
+EMPTY_SOURCES = (
+    '<div class="sources-empty">Nguồn của câu trả lời sẽ hiện ở đây. / '
+    "The sources of each answer appear here: click a marker such as [1] to jump to its passage.</div>"
+)
+
+CSS = """
+#sources .sources-title { font-size: 1.05rem; font-weight: 600; margin: 0 0 .5rem; }
+#sources .closest-note { color: var(--body-text-color-subdued); margin: 0 0 .75rem; }
+#sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: .6rem .8rem; margin-bottom: .75rem; background: var(--background-fill-secondary); }
+#sources .source.flash { outline: 3px solid #f0b400; }
+#sources .source-head { font-weight: 600; }
+#sources .source-num { color: var(--color-accent); margin-right: .3rem; }
+#sources .source-meta { font-size: .85rem; color: var(--body-text-color-subdued); margin: .2rem 0 .4rem; }
+#sources .excerpt, #sources .article-body { white-space: pre-wrap; line-height: 1.55; }
+#sources .excerpt { border-left: 3px solid var(--border-color-accent); padding-left: .6rem; }
+#sources .article-body { max-height: 22rem; overflow-y: auto; padding: .4rem;
+  border: 1px solid var(--border-color-primary); border-radius: 6px; background: var(--background-fill-primary); }
+#sources .passage { background: rgba(120, 170, 255, .18); }
+#sources mark, #chat mark { background: #ffe066; color: #1a1a1a; padding: 0 1px; border-radius: 2px; }
+#sources summary { cursor: pointer; margin-top: .4rem; color: var(--color-accent); }
+#articles table.articles { width: 100%; border-collapse: collapse; font-size: .9rem; }
+#articles th, #articles td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--border-color-primary); }
+#articles td:nth-child(3) { font-family: var(--font-mono); font-size: .8rem; word-break: break-all; }
+#articles .articles-note { color: var(--body-text-color-subdued); margin-bottom: .3rem; }
+#chat sup a { text-decoration: none; font-weight: 600; }
+#chat .error { color: var(--error-text-color, #b91c1c); }
+#chat .answer-sources { font-size: .85rem; color: var(--body-text-color-subdued); margin-top: .4rem; }
+"""
+
+# Citation markers are in-page links (#src-<turn>-<n>). Gradio's Markdown may open links
+# in a new tab, so clicks on them are handled here: scroll to the card and flash it. A
+# marker of an earlier answer has no card on screen; the chat's select event brings that
+# answer's sources back and `NEWSQA_SHOW_PENDING` then scrolls to the card.
+JS = """
+() => {
+  window.newsqaShowSource = (id) => {
+    const card = id && document.getElementById(id);
+    if (!card) return false;
+    card.scrollIntoView({behavior: "smooth", block: "nearest"});
+    card.classList.remove("flash"); void card.offsetWidth; card.classList.add("flash");
+    return true;
+  };
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest('a[href^="#src-"]');
+    if (!link) return;
+    event.preventDefault();
+    const id = link.getAttribute("href").slice(1);
+    window.newsqaPending = window.newsqaShowSource(id) ? null : id;
+  }, true);
+  document.addEventListener("toggle", (event) => {
+    const details = event.target;
+    if (!details.open || !details.classList || !details.classList.contains("full-article")) return;
+    const first = details.querySelector("mark") || details.querySelector(".passage");
+    if (first) first.scrollIntoView({block: "center"});
+  }, true);
+}
+"""
+NEWSQA_SHOW_PENDING = (
+    "() => { const id = window.newsqaPending; window.newsqaPending = null; window.newsqaShowSource(id); }"
+)
+
+
+# --- rendering (pure functions: strings in, escaped HTML out) -------------------------------
+
+
+def escape_text(text: str) -> str:
+    """Text as inert HTML that Markdown leaves alone as well."""
+    return text.translate(_INERT)
+
+
+def render_answer(text: str, cited: set[int], turn: int, complete: bool = True) -> str:
+    """The answer with each known marker [n] as a link to its source card; `complete`
+    is False while it is still arriving (the page and its tests can tell the two apart)."""
+    parts: list[str] = []
+    position = 0
+    for match in _MARKER.finditer(text):
+        n = int(match.group(1))
+        if n not in cited:
+            continue
+        parts.append(escape_text(text[position : match.start()]))
+        parts.append(f'<sup><a class="cite" href="#src-{turn}-{n}">[{n}]</a></sup>')
+        position = match.end()
+    parts.append(escape_text(text[position:]))
+    return f'<div class="answer{" complete" if complete else ""}">{"".join(parts)}</div>'
+
+
+def word_groups(text: str, size: int = _STREAM_WORDS) -> Iterator[str]:
+    """Ever longer prefixes of `text`, a few words at a time, ending with all of it."""
+    ends = [m.end() for m in re.finditer(r"\S+", text)][size - 1 :: size]
+    for end in ends:
+        yield text[:end]
+    if not ends or ends[-1] < len(text.rstrip()):
+        yield text
+
+
+def marked_html(doc: str, lo: int, hi: int, passage: tuple[int, int], quotes: Sequence[tuple[int, int]]) -> str:
+    """doc[lo:hi] escaped, the passage tinted and the quoted sentences in <mark>."""
+    cuts = sorted({lo, hi, *(p for span in (passage, *quotes) for p in span if lo < p < hi)})
+    out: list[str] = []
+    for a, b in pairwise(cuts):
+        piece = html.escape(doc[a:b])
+        if any(s <= a and b <= e for s, e in quotes):
+            piece = f"<mark>{piece}</mark>"
+        elif passage[0] <= a and b <= passage[1]:
+            piece = f'<span class="passage">{piece}</span>'
+        out.append(piece)
+    return "".join(out)
+
+
+def excerpt_bounds(doc: str, start: int, end: int, context: int = _CONTEXT_CHARS) -> tuple[int, int]:
+    """The paragraph(s) around [start, end), cut to `context` characters on each side."""
+    lo = doc.rfind("\n", 0, start) + 1
+    if start - lo > context:
+        lo = doc.find(" ", start - context, start) + 1 or start - context
+    hi = doc.find("\n", end)
+    hi = len(doc) if hi < 0 else hi
+    if hi - end > context:
+        cut = doc.rfind(" ", end, end + context)
+        hi = cut if cut > end else end + context
+    return lo, hi
+
+
+def source_card(card_id: str, label: str, source: Citation | Passage, body: str | None) -> str:
+    """One source: its number, title, date and id, the passage in its paragraph, and the
+    whole article to read around it, the passage tinted and its quoted sentences marked.
+
+    A body that no longer holds the passage (the article changed after the answer) falls
+    back to the passage alone, so the highlight never lands on the wrong words."""
+    quotes = source.quotes if isinstance(source, Citation) else ()
+    if body is None or body[source.start : source.end] != source.text:
+        body, doc, offset = None, source.text, source.start
+    else:
+        doc, offset = body, 0
+    passage = (source.start - offset, source.end - offset)
+    local_quotes = [(s - offset, e - offset) for s, e in quotes]
+    lo, hi = excerpt_bounds(doc, *passage)
+    excerpt = (
+        ("… " if lo > 0 else "") + marked_html(doc, lo, hi, passage, local_quotes) + (" …" if hi < len(doc) else "")
+    )
+    meta = " · ".join(html.escape(x) for x in (source.date or "không rõ ngày / no date", source.article_id))
+    parts = [
+        f'<section class="source" id="{html.escape(card_id)}" data-article-id="{html.escape(source.article_id)}">',
+        f'<div class="source-head"><span class="source-num">{html.escape(label)}</span>{html.escape(source.title)}</div>',
+        f'<div class="source-meta">{meta}</div>',
+        f'<div class="excerpt">{excerpt}</div>',
+    ]
+    if body is not None:
+        parts.append(
+            '<details class="full-article"><summary>Đọc toàn bài / Read the whole article</summary>'
+            f'<div class="article-body">{marked_html(doc, 0, len(doc), passage, local_quotes)}</div></details>'
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _bodies(article_ids: Sequence[str], settings: Settings) -> dict[str, str | None]:
+    """Each article's stored body, fetched once per answer (a few small reads)."""
+    bodies: dict[str, str | None] = {}
+    for article_id in dict.fromkeys(article_ids):
+        try:
+            record = get_article(article_id, settings)
+        except NewsQAError:
+            record = None
+        bodies[article_id] = record.body if record else None
+    return bodies
+
+
+def sources_html(answer: Answer, turn: int, settings: Settings) -> str:
+    """The sources panel: cited passages, or the closest ones labelled as not an answer."""
+    if answer.answered and answer.citations:
+        bodies = _bodies([c.article_id for c in answer.citations], settings)
+        cards = [source_card(f"src-{turn}-{c.n}", f"[{c.n}]", c, bodies[c.article_id]) for c in answer.citations]
+        return f'<div class="sources-title">Nguồn / Sources ({len(cards)})</div>{"".join(cards)}'
+    closest = answer.passages[:CLOSEST_SHOWN]
+    if not closest:
+        return '<div class="sources-title">Không tìm thấy đoạn nào / No passage found</div>'
+    bodies = _bodies([p.article_id for p in closest], settings)
+    cards = [source_card(f"near-{turn}-{i}", f"#{i}", p, bodies[p.article_id]) for i, p in enumerate(closest, start=1)]
+    return (
+        '<div class="sources-title closest">Đoạn gần nhất / Closest passages — not an answer</div>'
+        '<p class="closest-note">Không đoạn nào trả lời câu hỏi; đây là những đoạn gần nhất tìm được. / '
+        "None of these answers the question; they are the nearest passages the search found.</p>" + "".join(cards)
+    )
+
+
+def sources_footer(answer: Answer) -> str:
+    """Under the answer: its notices (e.g. an LLM that fell back), and what the sources
+    panel holds, since the panel may be off screen (on a phone it sits below the chat)."""
+    lines = list(answer.notices)
+    if answer.citations:
+        lines.append(" · ".join(f"[{c.n}] {c.title}" + (f" ({c.date})" if c.date else "") for c in answer.citations))
+    elif answer.passages:
+        lines.append("→ Đoạn gần nhất ở khung Nguồn / the closest passages are in the Sources panel")
+    return "".join(f'<div class="answer-sources">{escape_text(line)}</div>' for line in lines)
+
+
+def message(role: str, content: str) -> dict[str, str]:
+    return {"role": role, "content": content}
+
+
+def error_html(text: str) -> str:
+    return f'<div class="error">⚠ {escape_text(text)}</div>'
+
+
+# --- events -------------------------------------------------------------------------
+
+
+def answer_modes(settings: Settings) -> list[str]:
+    """The answer modes to offer: "llm" when an LLM is configured or chosen at launch."""
+    return [mode for mode in ANSWER_MODES if mode != "llm" or settings.llm_url or settings.answer_mode == "llm"]
+
+
+def ask_safely(question: str, history: Sequence[str], settings: Settings, **choices: Any) -> Answer | str:
+    """The answer, or a message for the user: never a traceback in the page."""
+    try:
+        return ask(question, history=history, settings=settings.with_(**choices))
+    except NewsQAError as exc:
+        return str(exc)
+    except Exception:  # the user gets a message; the log keeps the traceback
+        log.exception("unexpected error answering %r", question)
+        return "lỗi không mong đợi, xem nhật ký máy chủ / unexpected error, see the server log"
+
+
+def make_respond(settings: Settings) -> Callable[..., Iterator[tuple]]:
+    def respond(
+        question: str, messages: list[dict], asked: list[str], turns: list[str], top_k: float, mode: str
+    ) -> Iterator[tuple[str, list[dict], str, list[str], list[str]]]:
+        """Show the question at once, then the answer a few words at a time beside its sources.
+
+        `asked` (earlier questions, for follow-ups) and `turns` (each answer's sources
+        panel, so an earlier answer's sources can be shown again) live in the session."""
+        turn = len(messages) // 2
+        chat = [*messages, message("user", escape_text(question)), message("assistant", "…")]
+        yield "", chat, gr.skip(), asked, turns
+        result = ask_safely(question, asked, settings, answer_mode=mode, top_k=int(top_k))
+        if isinstance(result, str):
+            chat[-1] = message("assistant", error_html(result))
+            yield "", chat, error_html(result), asked, [*turns, error_html(result)]
+            return
+        panel = sources_html(result, turn, settings)
+        cited = {c.n for c in result.citations}
+        for prefix in word_groups(result.answer):
+            chat[-1] = message("assistant", render_answer(prefix, cited, turn, complete=False))
+            yield "", chat, panel, asked, turns
+            time.sleep(_STREAM_PAUSE_S)
+        chat[-1] = message("assistant", render_answer(result.answer, cited, turn) + sources_footer(result))
+        yield "", chat, panel, [*asked, question], [*turns, panel]
+
+    return respond
+
+
+def show_turn(turns: list[str], event: gr.SelectData) -> str:
+    """Clicking an earlier message brings back the sources of that answer."""
+    index = event.index if isinstance(event.index, int) else event.index[0]
+    turn = index // 2
+    return turns[turn] if 0 <= turn < len(turns) else gr.skip()
+
+
+def clear() -> tuple[list, str, list, list, str]:
+    return [], EMPTY_SOURCES, [], [], ""
+
+
+def articles_html(settings: Settings) -> str:
+    """The indexed articles as a table, or why there is none (e.g. no index built yet)."""
+    try:
+        records = list_articles(settings)
+    except NewsQAError as exc:
+        return f'<div class="articles-note">{html.escape(str(exc))}</div>'
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in ARTICLE_COLUMNS)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (r.title, r.date, r.id, r.n_chunks)) + "</tr>"
+        for r in records
+    )
+    count = f"{len(records)} bài báo / articles"
+    return f'<div class="articles-note">{count}</div><table class="articles"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def save_uploads(files: Sequence[str], settings: Settings) -> tuple[list[Path], list[str]]:
+    """Copy acceptable uploads into <index_dir>/uploads under safe names; explain refusals."""
+    folder = (settings.index_dir / UPLOAD_FOLDER).resolve()
+    saved: list[Path] = []
+    refused: list[str] = []
+    for upload in files:
+        source = Path(upload)
+        suffix = source.suffix.lower()
+        size = source.stat().st_size
+        if suffix not in SUPPORTED_SUFFIXES:
+            refused.append(f"{source.name}: chỉ nhận tệp .txt và .md / only .txt and .md files can be added")
+            continue
+        if size > settings.max_upload_bytes:
+            refused.append(
+                f"{source.name}: {size / 1e6:.1f} MB, quá giới hạn / over the limit of {settings.max_upload_bytes / 1e6:.1f} MB"
+            )
+            continue
+        target = folder / f"{article_id_for(source)}{suffix}"
+        if target in saved:
+            refused.append(f"{source.name}: trùng tên với tệp khác / same article id as another file in this upload")
+            continue
+        if target.parent != folder:
+            refused.append(f"{source.name}: tên tệp không hợp lệ / invalid file name")
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        saved.append(target)
+    return saved, refused
+
+
+def ingest_report_html(saved: Sequence[Path], refused: Sequence[str], report: IngestReport | None) -> str:
+    """What the upload did: the ingest summary first, then every file left out and why."""
+    lines = list(refused)
+    if report is not None:
+        lines.insert(0, report.summary())
+        if report.added or report.updated:
+            lines.insert(1, "Có thể hỏi ngay / searchable now: " + ", ".join([*report.added, *report.updated]))
+        lines.extend(f"bỏ qua / skipped: {m}" for m in report.skipped)
+    elif not saved and not refused:
+        lines.append("Chọn tệp .txt hoặc .md trước / choose .txt or .md files first")
+    return "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+
+
+def make_add_articles(settings: Settings) -> Callable[..., tuple]:
+    def add_articles(
+        files: list[str] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio swaps in a tracker per event
+    ) -> tuple[str, str, None]:
+        """Save the uploaded articles, ingest them (searchable at once) and list the index."""
+        saved, refused = save_uploads(files or [], settings)
+        report = None
+        if saved:
+
+            def on_progress(done: int, total: int, article_id: str) -> None:
+                progress((done, total), desc=f"embedding {article_id}", unit="sentences")
+
+            try:
+                report = ingest(saved, settings, progress=on_progress)
+            except NewsQAError as exc:
+                refused.append(str(exc))
+        return ingest_report_html(saved, refused, report), articles_html(settings), None
+
+    return add_articles
+
+
+def make_ask_api(settings: Settings) -> Callable[..., dict]:
+    def ask_api(question: str, history: list[str] | None = None, k: int | None = None) -> dict:
+        """Answer a question with citations; the full result (qa.types.Answer) as JSON."""
+        try:
+            return ask(question, history=history or (), settings=settings, k=k or None).to_dict()
+        except NewsQAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    return ask_api
+
+
+# --- layout ---------------------------------------------------------------------------
+
+
+def build_app(settings: Settings) -> gr.Blocks:
+    """The whole page, with its queue; `launch_options` says how to serve it."""
+    # Read by Gradio at call time; the page must make no request beyond loopback.
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    modes = answer_modes(settings)
+    with gr.Blocks(title="Hỏi đáp tin tức / News Q&A", analytics_enabled=False) as demo:
+        gr.Markdown(
+            "## Hỏi đáp tin tức / News Q&A\n"
+            "Hỏi bằng tiếng Việt hoặc tiếng Anh. Mỗi câu trả lời trích nguyên văn các bài báo; "
+            "bấm vào [1] để xem đoạn nguồn được tô sáng. / Ask in Vietnamese or English. "
+            "Every answer quotes the articles; click a marker such as [1] to see its highlighted source."
+        )
+        asked = gr.State([])
+        turns = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chatbot = gr.Chatbot(
+                    elem_id="chat",
+                    label="Hội thoại / Conversation",
+                    height=520,
+                    sanitize_html=True,
+                    render_markdown=True,
+                    latex_delimiters=[],
+                    buttons=[],
+                    feedback_options=None,
+                    placeholder="Đặt câu hỏi về các bài báo bên dưới. / Ask a question about the articles below.",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        elem_id="question",
+                        show_label=False,
+                        placeholder="Nhập câu hỏi rồi nhấn Enter / Type a question and press Enter",
+                        max_length=settings.max_question_chars,
+                        scale=5,
+                        autofocus=True,
+                    )
+                    send = gr.Button("Hỏi / Ask", variant="primary", scale=1, min_width=90)
+                examples = gr.Examples(EXAMPLES, inputs=[question], label="Ví dụ / Examples (click to ask)")
+                with gr.Row():
+                    top_k = gr.Slider(
+                        1, TOP_K_MAX, value=min(settings.top_k, TOP_K_MAX), step=1, label="Số đoạn tìm / Passages"
+                    )
+                    mode = gr.Radio(
+                        modes,
+                        value=settings.answer_mode if settings.answer_mode in modes else modes[0],
+                        label="Cách trả lời / Answer mode",
+                    )
+                new_chat = gr.Button("Xoá hội thoại / Clear conversation", variant="secondary")
+            with gr.Column(scale=2, min_width=360):
+                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", label="Nguồn / Sources", max_height=700)
+        with gr.Accordion("Bài báo trong chỉ mục / Articles in the index", open=True), gr.Row():
+            with gr.Column(scale=1, min_width=280):
+                uploads = gr.File(
+                    label=f"Thêm bài báo (.txt, .md, ≤ {settings.max_upload_bytes / 1e6:.1f} MB) / Add articles",
+                    file_count="multiple",
+                    file_types=list(SUPPORTED_SUFFIXES),
+                    type="filepath",
+                    elem_id="uploads",
+                )
+                add = gr.Button("Thêm vào chỉ mục / Add to index", elem_id="add-articles")
+                status = gr.HTML(elem_id="upload-status")
+            with gr.Column(scale=3):
+                table = gr.HTML(elem_id="articles", max_height=420)
+
+        respond = make_respond(settings)
+        chat_io = {
+            "fn": respond,
+            "inputs": [question, chatbot, asked, turns, top_k, mode],
+            "outputs": [question, chatbot, sources, asked, turns],
+            "api_visibility": "private",
+        }
+        question.submit(**chat_io)
+        send.click(**chat_io)
+        examples.load_input_event.then(**chat_io)
+        chatbot.select(show_turn, [turns], [sources], api_visibility="private").then(None, js=NEWSQA_SHOW_PENDING)
+        new_chat.click(clear, None, [chatbot, sources, asked, turns, question], api_visibility="private")
+        chatbot.clear(clear, None, [chatbot, sources, asked, turns, question], api_visibility="private")
+        add.click(
+            make_add_articles(settings),
+            [uploads],
+            [status, table, uploads],
+            concurrency_limit=1,
+            concurrency_id="ingest",
+            api_visibility="private",
+        )
+        demo.load(lambda: articles_html(settings), None, [table], api_visibility="private")
+        gr.api(make_ask_api(settings), api_name="ask")
+    return demo.queue(default_concurrency_limit=settings.concurrency)
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """How to serve the app: loopback by default, optional login, our CSS and script."""
+    auth = (settings.auth_user, settings.auth_password) if settings.auth_user and settings.auth_password else None
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "share": settings.share,
+        "auth": auth,
+        "css": CSS,
+        "js": JS,
+        # Larger files are refused by Gradio before they are stored; smaller ones over the
+        # limit reach `save_uploads`, which names the file that is too big.
+        "max_file_size": 10 * settings.max_upload_bytes,
+        "ssr_mode": False,
+    }
+
+
+def launch(settings: Settings) -> None:
+    """Serve the chat until interrupted (`qa ui` and `python ui.py`)."""
+    build_app(settings).launch(**launch_options(settings))
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+    except NewsQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    launch(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
