@@ -19,8 +19,8 @@ from vectorstore.corpus import CorpusIndex
 from vectorstore.text import fold, is_vietnamese_syllable, words
 
 NOT_FOUND = {
-    "vi": "Các bài báo không chứa thông tin để trả lời câu hỏi này. Dưới đây là những đoạn gần nhất.",
-    "en": "The articles do not contain the answer to this question. The closest passages are listed below.",
+    "vi": "Các bài báo không chứa thông tin để trả lời câu hỏi này. Những đoạn gần nhất được hiển thị kèm theo.",
+    "en": "The articles do not contain the answer to this question. The closest passages are shown with it.",
 }
 # Folded Vietnamese function and question words: they carry no topic, so they neither
 # count for nor against a passage's coverage of the question.
@@ -156,17 +156,16 @@ class _Sentence:
     coverage: float
 
 
+def _topical_syllables(query: QueryAnalysis) -> list[str]:
+    """Folded question syllables that carry its topic (no function words, no lone digits)."""
+    folded = (fold(s) for s in query.content_syllables)
+    return [f for f in folded if f not in _FUNCTION_WORDS and not (f.isdigit() and len(f) < 2)]
+
+
 def _weights(query: QueryAnalysis, corpus: CorpusIndex) -> dict[str, float]:
-    """IDF of each topical folded question syllable; words the corpus lacks weigh most."""
-    ceiling = max((float(x) for x in corpus.bm25.idf), default=1.0)
-    out: dict[str, float] = {}
-    for syllable in query.content_syllables:
-        folded = fold(syllable)
-        if folded in _FUNCTION_WORDS or folded.isdigit() and len(folded) < 2:
-            continue
-        idf = corpus.bm25.term_idf(f"f:{folded}")
-        out[folded] = idf if idf > 0 else ceiling
-    return out
+    """IDF of each topical question syllable the corpus knows (others cannot match)."""
+    idf = {f: corpus.bm25.term_idf(f"f:{f}") for f in _topical_syllables(query)}
+    return {f: v for f, v in idf.items() if v > 0}
 
 
 def _overlap(text: str, weights: dict[str, float]) -> float:
@@ -269,7 +268,6 @@ def _missing_amount(question: str, passages: list[Passage]) -> str | None:
 
 def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> dict:
     """The signals abstention is decided on, kept in the result for inspection."""
-    weights = _weights(query, corpus)
     sims = [s for p in passages for s in p.sentence_scores if s is not None]
     return {
         "topical_terms": _topical_terms(query, corpus),
@@ -277,9 +275,11 @@ def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: Corpu
         "unknown_names": [name for name in query.names if not _known_name(name, corpus)],
         "missing_amount": _missing_amount(query.text, passages),
         "unknown_foreign_words": sorted(
-            k
-            for k in weights
-            if query.language != "en" and corpus.bm25.term_idf(f"f:{k}") == 0 and not is_vietnamese_syllable(k)
+            {
+                f
+                for f in _topical_syllables(query)
+                if query.language != "en" and not corpus.bm25.knows(f"f:{f}") and not is_vietnamese_syllable(f)
+            }
         ),
     }
 
