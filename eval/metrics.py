@@ -106,6 +106,10 @@ class QuestionResult:
     citations_total: int
     answered: bool
     latency_ms: float
+    # Cited sentences of a generated answer, and how many of them their passages support
+    # (qa.llm.SupportJudge); both 0 for an extractive answer, which quotes its sources.
+    sentences_checked: int = 0
+    sentences_supported: int = 0
 
 
 def summarise(results: Sequence[QuestionResult]) -> dict[str, float | int | None]:
@@ -113,6 +117,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, float | int | None
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
     cited = sum(r.citations_total for r in answerable)
+    checked = sum(r.sentences_checked for r in results)
 
     def mean(values: list[float]) -> float | None:
         return round(float(np.mean(values)), 4) if values else None
@@ -125,6 +130,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, float | int | None
         "doc_hit_at_k": mean([1.0 if r.doc_hit else 0.0 for r in answerable]),
         "keyword_recall": mean([r.keyword_recall for r in answerable]),
         "citation_precision": round(sum(r.citations_good for r in answerable) / cited, 4) if cited else None,
+        "citation_support_rate": round(sum(r.sentences_supported for r in results) / checked, 4) if checked else None,
         "abstention_accuracy": mean([0.0 if r.answered else 1.0 for r in unanswerable]),
         "false_abstention_rate": mean([0.0 if r.answered else 1.0 for r in answerable]),
         "latency_p50_ms": round(percentile(latencies, 50), 2),

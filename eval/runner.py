@@ -30,6 +30,7 @@ METRICS = (
     "doc_hit_at_k",
     "keyword_recall",
     "citation_precision",
+    "citation_support_rate",
     "abstention_accuracy",
     "false_abstention_rate",
     "latency_p50_ms",
@@ -77,6 +78,7 @@ def score_question(question: Question, answer: Answer, bodies: dict[str, str]) -
     retrieved = [Retrieved(p.article_id, p.start, p.end) for p in answer.passages]
     good, total = citation_hits(answer.answer, {c.n: c.article_id for c in answer.citations}, question.sources)
     missing = [list(g) for g in question.answer_keywords if keyword_recall(answer.answer, [g]) < 1.0]
+    support = answer.checks.get("llm", {}).get("support", []) if answer.mode == "llm" else []
     result = QuestionResult(
         id=question.id,
         lang=question.lang,
@@ -88,6 +90,8 @@ def score_question(question: Question, answer: Answer, bodies: dict[str, str]) -
         citations_total=total,
         answered=answer.answered,
         latency_ms=answer.timings_ms.get("total", 0.0),
+        sentences_checked=len(support),
+        sentences_supported=sum(1 for s in support if s["supported"]),
     )
     return Detail(
         result=result,

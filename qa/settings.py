@@ -19,6 +19,7 @@ from vectorstore.errors import NewsQAError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 ANSWER_MODES = ("extractive", "llm")
+LLM_PROVIDERS = ("openai-like", "ollama")
 
 
 def _default_index_dir() -> Path:
@@ -48,6 +49,13 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = field(default="", repr=False)
     llm_timeout_s: float = 60.0
+    # "openai-like": any OpenAI-compatible server at llm_url; "ollama": Ollama's own API
+    # (llm_url defaults to the local Ollama).
+    llm_provider: str = "openai-like"
+    # With an LLM answering, also let it make a follow-up standalone before retrieval and
+    # translate an English question into Vietnamese for the lexical side.
+    llm_rewrite: bool = True
+    llm_translate: bool = True
     host: str = "127.0.0.1"
     port: int = 7860
     share: bool = False
@@ -64,6 +72,12 @@ class Settings:
             raise NewsQAError(f"retrieval mode must be one of {', '.join(RETRIEVAL_MODES)}")
         if self.answer_mode not in ANSWER_MODES:
             raise NewsQAError(f"answer mode must be one of {', '.join(ANSWER_MODES)}")
+        if self.llm_provider not in LLM_PROVIDERS:
+            raise NewsQAError(f"LLM provider must be one of {', '.join(LLM_PROVIDERS)}")
+        if not self.llm_timeout_s > 0:
+            raise NewsQAError(f"LLM timeout must be more than 0 seconds (got {self.llm_timeout_s})")
+        if self.llm_url and not self.llm_url.startswith(("http://", "https://")):
+            raise NewsQAError(f"LLM URL must start with http:// or https:// (got {self.llm_url!r})")
         if not (0.0 <= self.dense_weight <= 1.0 and 0.0 <= self.dense_weight_en <= 1.0):
             raise NewsQAError("dense weight must be between 0 and 1")
         if self.chunk_tokens < 32 or not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
