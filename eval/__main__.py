@@ -22,6 +22,7 @@ BARS = {
     "doc_hit_at_k": True,
     "keyword_recall": True,
     "citation_precision": True,
+    "citation_support_rate": True,
     "abstention_accuracy": True,
     "false_abstention_rate": False,
 }

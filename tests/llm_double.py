@@ -18,9 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-
-from typing import Self
+from typing import Any, Self
 
 
 @dataclass(frozen=True)
