@@ -37,7 +37,7 @@ def double():
 
 @pytest.fixture()
 def llm_settings(seed_settings: Settings, double: LLMDouble) -> Settings:
-    return seed_settings.with_(answer_mode="llm", llm_url=double.url, llm_model="test-double", llm_timeout_s=2)
+    return seed_settings.with_(answer_mode="llm", llm_url=double.url, llm_model="test-double", llm_timeout_s=20)
 
 
 def sentences_of(passage: Passage, count: int) -> list[str]:
