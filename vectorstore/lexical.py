@@ -12,9 +12,12 @@ sum, not a pass over the corpus in Python.
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -25,20 +28,44 @@ _K1 = 1.2
 _B = 0.75
 
 
-def document_terms(text: str) -> list[str]:
-    syllables = words(text)
-    folded = [fold(w) for w in syllables]
+@lru_cache(maxsize=1 << 18)
+def _fold(syllable: str) -> str:
+    """fold() of one syllable, remembered: a corpus has a few thousand distinct
+    syllables but millions of occurrences, and fold() is three Unicode passes."""
+    return fold(syllable)
+
+
+def _terms(syllables: list[str]) -> list[str]:
+    folded = [_fold(w) for w in syllables]
     terms = [f"w:{w}" for w in syllables]
     terms += [f"f:{w}" for w in folded]
     terms += [f"b:{a}_{b}" for a, b in itertools.pairwise(folded)]
     return terms
 
 
+def document_terms(text: str) -> list[str]:
+    return _terms(words(text))
+
+
 def query_terms(syllables: Sequence[str], accented: bool) -> list[str]:
     """Terms for a question: accented syllables when it has diacritics, folded ones when not."""
-    folded = [fold(w) for w in syllables]
+    folded = [_fold(w) for w in syllables]
     unigrams = [f"w:{w}" for w in syllables] if accented else [f"f:{w}" for w in folded]
     return unigrams + [f"b:{a}_{b}" for a, b in itertools.pairwise(folded)]
+
+
+class _TermIds(dict):
+    """Numbers one kind of term (syllable, folded syllable, folded pair) by its key, and
+    adds the term's spelling to the shared vocabulary the first time a key is seen."""
+
+    def __init__(self, vocabulary: dict[str, int], spell: Callable[[Any], str]) -> None:
+        super().__init__()
+        self._vocabulary = vocabulary
+        self._spell = spell
+
+    def __missing__(self, key: Any) -> int:
+        term_id = self[key] = self._vocabulary.setdefault(self._spell(key), len(self._vocabulary))
+        return term_id
 
 
 @dataclass
@@ -49,36 +76,60 @@ class BM25Index:
     weights: sparse.csr_matrix
     idf: np.ndarray
     n_docs: int
+    max_idf: float = 1.0
+    """The largest idf (that of the rarest term), kept so a question does not scan `idf`."""
 
     @classmethod
     def build(cls, documents: Iterable[str]) -> BM25Index:
+        """One pass over the documents into compact arrays, then vectorised weighting.
+
+        At 100,000 chunks there are tens of millions of (term, document) postings: they
+        are kept at 8 bytes each in arrays, not as Python ints in lists (gigabytes), and
+        each document's terms are counted and numbered by C-level Counter and map calls
+        over its syllables, without spelling out a term string per occurrence."""
         vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        tfs: list[float] = []
-        lengths: list[int] = []
-        for doc_index, text in enumerate(documents):
-            counts = Counter(document_terms(text))
-            lengths.append(sum(1 for t in counts.elements() if t.startswith("w:")))
-            for term, tf in counts.items():
-                rows.append(vocabulary.setdefault(term, len(vocabulary)))
-                cols.append(doc_index)
-                tfs.append(tf)
-        n_docs = len(lengths)
-        n_terms = len(vocabulary)
+        numbering = [
+            _TermIds(vocabulary, lambda w: f"w:{w}"),
+            _TermIds(vocabulary, lambda w: f"f:{w}"),
+            _TermIds(vocabulary, lambda pair: f"b:{pair[0]}_{pair[1]}"),
+        ]
+        term_ids, tfs, ends, lengths = array("i"), array("f"), array("q", [0]), array("i")
+        for text in documents:
+            syllables = words(text)
+            folded = list(map(_fold, syllables))
+            counts = (Counter(syllables), Counter(folded), Counter(itertools.pairwise(folded)))
+            for ids, counted in zip(numbering, counts):
+                term_ids.extend(map(ids.__getitem__, counted))
+                tfs.extend(counted.values())
+            ends.append(len(term_ids))
+            lengths.append(len(syllables))
+        return cls._weighted(
+            vocabulary,
+            np.frombuffer(term_ids, dtype=np.int32),
+            np.frombuffer(tfs, dtype=np.float32),
+            np.frombuffer(ends, dtype=np.int64),
+            np.frombuffer(lengths, dtype=np.int32).astype(np.float32),
+        )
+
+    @classmethod
+    def _weighted(
+        cls, vocabulary: dict[str, int], terms_of: np.ndarray, tf: np.ndarray, ends: np.ndarray, doc_len: np.ndarray
+    ) -> BM25Index:
+        """BM25 weights from per-document postings (`terms_of[ends[d]:ends[d + 1]]` for document d)."""
+        n_docs, n_terms = len(doc_len), len(vocabulary)
         if n_docs == 0:
             return cls(vocabulary, sparse.csr_matrix((0, 0), dtype=np.float32), np.zeros(0, np.float32), 0)
-        row_idx = np.asarray(rows, dtype=np.int64)
-        col_idx = np.asarray(cols, dtype=np.int64)
-        tf = np.asarray(tfs, dtype=np.float32)
-        doc_len = np.asarray(lengths, dtype=np.float32)
         avg_len = max(float(doc_len.mean()), 1.0)
-        df = np.bincount(row_idx, minlength=n_terms).astype(np.float32)
+        df = np.bincount(terms_of, minlength=n_terms).astype(np.float32)
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = _K1 * (1 - _B + _B * doc_len[col_idx] / avg_len)
-        values = idf[row_idx] * tf * (_K1 + 1) / (tf + norm)
-        weights = sparse.csr_matrix((values, (row_idx, col_idx)), shape=(n_terms, n_docs), dtype=np.float32)
-        return cls(vocabulary, weights, idf, n_docs)
+        # In place, one posting-sized array at a time: these arrays are the peak memory of a rebuild.
+        values = np.repeat((_K1 * (1 - _B + _B * doc_len / avg_len)).astype(np.float32), np.diff(ends))
+        values += tf
+        np.divide(tf * np.float32(_K1 + 1), values, out=values)
+        values *= idf[terms_of]
+        by_doc = sparse.csr_matrix((values, terms_of, ends), shape=(n_docs, n_terms))
+        max_idf = float(idf.max()) if n_terms else 1.0
+        return cls(vocabulary, by_doc.T.tocsr(), idf, n_docs, max_idf)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for these query terms."""
