@@ -15,7 +15,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ EXAMPLES = [
 ]
 ARTICLE_COLUMNS = ["Tiêu đề / Title", "Ngày / Date", "Mã / Article id", "Đoạn / Chunks"]
 UPLOAD_FOLDER = "uploads"
+_MAX_STEM_BYTES = 200
 TOP_K_MAX = 10
 CLOSEST_SHOWN = 3
 # Characters of context shown around a passage in its source card.
@@ -332,44 +333,70 @@ def articles_html(settings: Settings) -> str:
     return f'<div class="articles-note">{count}</div><table class="articles"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def save_uploads(files: Sequence[str], settings: Settings) -> tuple[list[Path], list[str]]:
-    """Copy acceptable uploads into <index_dir>/uploads under safe names; explain refusals."""
+def save_uploads(files: Sequence[str], settings: Settings) -> tuple[dict[Path, str], list[str]]:
+    """Copy acceptable uploads into <index_dir>/uploads under safe names; explain refusals.
+
+    Returns each saved file with the name it was uploaded under, and the refusals. A file
+    that cannot be read or written is refused with the reason; the others go on."""
     folder = (settings.index_dir / UPLOAD_FOLDER).resolve()
-    saved: list[Path] = []
+    saved: dict[Path, str] = {}
     refused: list[str] = []
     for upload in files:
         source = Path(upload)
-        suffix = source.suffix.lower()
-        size = source.stat().st_size
-        if suffix not in SUPPORTED_SUFFIXES:
-            refused.append(f"{source.name}: chỉ nhận tệp .txt và .md / only .txt and .md files can be added")
-            continue
-        if size > settings.max_upload_bytes:
-            refused.append(
-                f"{source.name}: {size / 1e6:.1f} MB, quá giới hạn / over the limit of {settings.max_upload_bytes / 1e6:.1f} MB"
-            )
-            continue
-        target = folder / f"{article_id_for(source)}{suffix}"
-        if target in saved:
-            refused.append(f"{source.name}: trùng tên với tệp khác / same article id as another file in this upload")
-            continue
-        if target.parent != folder:
-            refused.append(f"{source.name}: tên tệp không hợp lệ / invalid file name")
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        saved.append(target)
+        target = folder / f"{upload_stem(source)}{source.suffix.lower()}"
+        try:
+            reason = upload_refusal(source, target, folder, saved, settings)
+            if reason is None:
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+                saved[target] = source.name
+        except OSError as exc:
+            reason = f"không lưu được / cannot be saved ({exc.strerror or exc})"
+        if reason is not None:
+            refused.append(f"{source.name}: {reason}")
     return saved, refused
 
 
-def ingest_report_html(saved: Sequence[Path], refused: Sequence[str], report: IngestReport | None) -> str:
+def upload_stem(source: Path) -> str:
+    """The upload's article id, cut to fit a file name: most file systems allow 255 bytes,
+    and sanitising can lengthen a name (NFC splits some characters in two)."""
+    return article_id_for(source).encode()[:_MAX_STEM_BYTES].decode(errors="ignore")
+
+
+def upload_refusal(
+    source: Path, target: Path, folder: Path, saved: Mapping[Path, str], settings: Settings
+) -> str | None:
+    """Why this upload cannot be added (None: it can)."""
+    if source.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return "chỉ nhận tệp .txt và .md / only .txt and .md files can be added"
+    size = source.stat().st_size
+    if size > settings.max_upload_bytes:
+        return f"{size / 1e6:.2f} MB, quá giới hạn / over the limit of {settings.max_upload_bytes / 1e6:.2f} MB"
+    if target in saved:
+        return "trùng tên với tệp khác / same article id as another file in this upload"
+    if target.parent != folder:
+        return "tên tệp không hợp lệ / invalid file name"
+    return None
+
+
+def as_uploaded(message: str, saved: Mapping[Path, str]) -> str:
+    """An ingest message about a saved upload, naming the file as the user uploaded it,
+    not by the server's path or the safe name it was saved under."""
+    for target, name in saved.items():
+        if message.startswith(f"{target.name}:"):
+            message = name + message[len(target.name) :]
+        message = message.replace(str(target), name)
+    return message
+
+
+def ingest_report_html(saved: Mapping[Path, str], refused: Sequence[str], report: IngestReport | None) -> str:
     """What the upload did: the ingest summary first, then every file left out and why."""
     lines = list(refused)
     if report is not None:
         lines.insert(0, report.summary())
         if report.added or report.updated:
             lines.insert(1, "Có thể hỏi ngay / searchable now: " + ", ".join([*report.added, *report.updated]))
-        lines.extend(f"bỏ qua / skipped: {m}" for m in report.skipped)
+        lines.extend(f"bỏ qua / skipped: {as_uploaded(m, saved)}" for m in report.skipped)
     elif not saved and not refused:
         lines.append("Chọn tệp .txt hoặc .md trước / choose .txt or .md files first")
     return "".join(f"<div>{html.escape(line)}</div>" for line in lines)
@@ -389,7 +416,7 @@ def make_add_articles(settings: Settings) -> Callable[..., tuple]:
                 progress((done, total), desc=f"embedding {article_id}", unit="sentences")
 
             try:
-                report = ingest(saved, settings, progress=on_progress)
+                report = ingest(list(saved), settings, progress=on_progress)
             except NewsQAError as exc:
                 refused.append(str(exc))
         return ingest_report_html(saved, refused, report), articles_html(settings), None
@@ -401,11 +428,31 @@ def make_ask_api(settings: Settings) -> Callable[..., dict]:
     def ask_api(question: str, history: list[str] | None = None, k: int | None = None) -> dict:
         """Answer a question with citations; the full result (qa.types.Answer) as JSON."""
         try:
-            return ask(question, history=history or (), settings=settings, k=k or None).to_dict()
+            chosen = settings.with_(top_k=api_top_k(k))  # Settings refuses a k out of range
+            return ask(question, history=api_history(history), settings=chosen).to_dict()
         except NewsQAError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
     return ask_api
+
+
+def api_top_k(k: object) -> int | None:
+    """`k` as an API client sent it: omitted, or a whole number (JSON may write 3 as 3.0).
+    Gradio passes JSON values on unchecked."""
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)
+    if k is not None and (isinstance(k, bool) or not isinstance(k, int)):
+        raise NewsQAError(f"k must be a whole number of passages (got {str(k)[:20]!r})")
+    return k
+
+
+def api_history(history: object) -> list[str]:
+    """The earlier questions as an API client sent them: omitted, or a list of texts."""
+    if history is None:
+        return []
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise NewsQAError("history must be a list of the earlier questions, as texts")
+    return history
 
 
 # --- layout ---------------------------------------------------------------------------
@@ -415,6 +462,12 @@ def build_app(settings: Settings) -> gr.Blocks:
     """The whole page, with its queue; `launch_options` says how to serve it."""
     # Read by Gradio at call time; the page must make no request beyond loopback.
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    # Gradio's queue keeps the last 10,000 events for a monitoring page (not enabled here)
+    # and summarises them with pandas after every event: 5-14 ms of each question, and
+    # memory that climbs for the first 10,000 questions (a soak showed +1.8 MB/min). Kept
+    # short and summarised seldom; read when the queue is made, below.
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "500")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "500")
     modes = answer_modes(settings)
     with gr.Blocks(title="Hỏi đáp tin tức / News Q&A", analytics_enabled=False) as demo:
         gr.Markdown(

@@ -2,15 +2,17 @@
 free loopback port in a background thread of the test process.
 
 In-process, so the app shares the embedder the seed ingest already loaded. One app per
-test session: `shared_app()` starts it on first use, and both UI test modules ask for it
+test session: `shared_app()` starts it on first use, and the UI test modules ask for it
 (a fixture in conftest would be the natural home, but conftest is not this module's).
 
-`python tests/ui_server.py` serves the same app until Ctrl-C, to look at it by hand.
+`python tests/ui_server.py` serves the same app until Ctrl-C or SIGTERM, to look at it by
+hand or to load it (`python -m eval.load` starts it so); either way its index is removed.
 """
 
 from __future__ import annotations
 
 import atexit
+import signal
 import socket
 import sys
 import tempfile
@@ -69,6 +71,7 @@ def shared_app() -> RunningApp:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # exit as from Ctrl-C: atexit cleans up
     running = shared_app()
     print(f"serving {running.url} (index in {running.settings.index_dir}); Ctrl-C to stop", flush=True)
     try:
