@@ -23,7 +23,8 @@ from typing import Any
 import gradio as gr
 
 from qa.catalog import get_article, ingest, list_articles
-from qa.pipeline import ask
+from qa.llm import configuration_problem
+from qa.pipeline import ask, ask_stream
 from qa.settings import ANSWER_MODES, Settings
 from qa.types import Answer, Citation, Passage
 from vectorstore.articles import SUPPORTED_SUFFIXES, article_id_for
@@ -245,6 +246,11 @@ def sources_footer(answer: Answer) -> str:
     """Under the answer: its notices (e.g. an LLM that fell back), and what the sources
     panel holds, since the panel may be off screen (on a phone it sits below the chat)."""
     lines = list(answer.notices)
+    flagged = answer.checks.get("llm", {}).get("unsupported_sentences", []) if answer.mode == "llm" else []
+    if answer.mode == "llm":
+        lines.append("Trả lời bởi mô hình ngôn ngữ / written by the language model")
+    if flagged:
+        lines.append(f"⚠ {len(flagged)} câu chưa được nguồn xác nhận / sentence(s) not supported by the cited passage")
     if answer.citations:
         lines.append(" · ".join(f"[{c.n}] {c.title}" + (f" ({c.date})" if c.date else "") for c in answer.citations))
     elif answer.passages:
@@ -265,18 +271,24 @@ def error_html(text: str) -> str:
 
 def answer_modes(settings: Settings) -> list[str]:
     """The answer modes to offer: "llm" when an LLM is configured or chosen at launch."""
-    return [mode for mode in ANSWER_MODES if mode != "llm" or settings.llm_url or settings.answer_mode == "llm"]
+    llm_ready = configuration_problem(settings) is None or settings.answer_mode == "llm"
+    return [mode for mode in ANSWER_MODES if mode != "llm" or llm_ready]
 
 
-def ask_safely(question: str, history: Sequence[str], settings: Settings, **choices: Any) -> Answer | str:
-    """The answer, or a message for the user: never a traceback in the page."""
+class Error(str):
+    """A message for the user in place of an answer."""
+
+
+def stream_safely(question: str, history: Sequence[str], settings: Settings, **choices: Any) -> Iterator[str | Answer]:
+    """Text pieces as the answer is written, then the `Answer`; or one message for the
+    user (an `Error`) instead: never a traceback in the page."""
     try:
-        return ask(question, history=history, settings=settings.with_(**choices))
+        yield from ask_stream(question, history=history, settings=settings.with_(**choices))
     except NewsQAError as exc:
-        return str(exc)
+        yield Error(str(exc))
     except Exception:  # the user gets a message; the log keeps the traceback
         log.exception("unexpected error answering %r", question)
-        return "lỗi không mong đợi, xem nhật ký máy chủ / unexpected error, see the server log"
+        yield Error("lỗi không mong đợi, xem nhật ký máy chủ / unexpected error, see the server log")
 
 
 def make_respond(settings: Settings) -> Callable[..., Iterator[tuple]]:
@@ -290,17 +302,21 @@ def make_respond(settings: Settings) -> Callable[..., Iterator[tuple]]:
         turn = len(messages) // 2
         chat = [*messages, message("user", escape_text(question)), message("assistant", "…")]
         yield "", chat, gr.skip(), asked, turns
-        result = ask_safely(question, asked, settings, answer_mode=mode, top_k=int(top_k))
-        if isinstance(result, str):
-            chat[-1] = message("assistant", error_html(result))
-            yield "", chat, error_html(result), asked, [*turns, error_html(result)]
-            return
+        shown = ""
+        for result in stream_safely(question, asked, settings, answer_mode=mode, top_k=int(top_k)):
+            if isinstance(result, Error):
+                chat[-1] = message("assistant", error_html(result))
+                yield "", chat, error_html(result), asked, [*turns, error_html(result)]
+                return
+            if isinstance(result, Answer):
+                break
+            for prefix in word_groups(result):
+                chat[-1] = message("assistant", render_answer(shown + prefix, set(), turn, complete=False))
+                yield "", chat, gr.skip(), asked, turns
+                time.sleep(_STREAM_PAUSE_S)
+            shown += result
         panel = sources_html(result, turn, settings)
         cited = {c.n for c in result.citations}
-        for prefix in word_groups(result.answer):
-            chat[-1] = message("assistant", render_answer(prefix, cited, turn, complete=False))
-            yield "", chat, panel, asked, turns
-            time.sleep(_STREAM_PAUSE_S)
         chat[-1] = message("assistant", render_answer(result.answer, cited, turn) + sources_footer(result))
         yield "", chat, panel, [*asked, question], [*turns, panel]
 

@@ -76,11 +76,12 @@ def test_the_app_binds_to_loopback_and_asks_for_a_login_only_when_configured():
 def test_follow_up_questions_are_sent_with_the_sessions_earlier_questions(monkeypatch: pytest.MonkeyPatch):
     seen: list[tuple[str, tuple[str, ...]]] = []
 
-    def fake_ask(question: str, history=(), settings=None, k=None) -> Answer:
+    def fake_ask_stream(question: str, history=(), settings=None, k=None):
         seen.append((question, tuple(history)))
-        return Answer(question=question, answer="Không rõ.", answered=False, language="vi")
+        yield "Không rõ."
+        yield Answer(question=question, answer="Không rõ.", answered=False, language="vi")
 
-    monkeypatch.setattr(ui, "ask", fake_ask)
+    monkeypatch.setattr(ui, "ask_stream", fake_ask_stream)
     respond = ui.make_respond(Settings.from_env(env={}))
     state: tuple = ([], [], [])  # chat messages, earlier questions, sources panel per answer
     for question in ("Vì sao chọn Budapest?", "Còn Alaska?"):
