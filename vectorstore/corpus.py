@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import itertools
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vectorstore.diacritics import DiacriticRestorer
 from vectorstore.lexical import BM25Index
 from vectorstore.store import ArticleStore, SentenceKey, StoredChunk
-from vectorstore.text import fold, words
 
 
 @dataclass(frozen=True)
@@ -42,22 +39,8 @@ class CorpusIndex:
             positions={c.id: i for i, c in enumerate(ordered)},
             sentence_chunks={k: tuple(v) for k, v in sentence_chunks.items()},
             bm25=BM25Index.build(c.text for c in ordered),
-            restorer=_restorer(f"{c.title}\n{c.text}" for c in ordered),
+            restorer=DiacriticRestorer.build(f"{c.title}\n{c.text}" for c in ordered),
         )
-
-
-def _restorer(texts: Iterable[str]) -> DiacriticRestorer:
-    """The same counts as DiacriticRestorer.build(texts), counted by Counter.update in C
-    and with one fold per distinct syllable: the per-syllable Python loop of
-    DiacriticRestorer.add takes most of a minute at 100,000 chunks."""
-    restorer = DiacriticRestorer.build(())
-    for text in texts:
-        syllables = words(text)
-        restorer.unigrams.update(syllables)
-        restorer.bigrams.update(itertools.pairwise(syllables))
-    for syllable in restorer.unigrams:
-        restorer.forms[fold(syllable)].add(syllable)
-    return restorer
 
 
 class CorpusIndexCache:

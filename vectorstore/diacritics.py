@@ -23,7 +23,6 @@ _QUESTION_LEXICON = (
     "điều gì những nào là có không được của cho với về đã sẽ đang người nước nói rằng "
     "theo ông bà họ hai bên cuộc gặp hội nghị thượng đỉnh tổng thống ngoại trưởng"
 )
-_LEXICON_WEIGHT = 1
 _SMOOTHING = 0.1
 
 
@@ -35,19 +34,15 @@ class DiacriticRestorer:
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> DiacriticRestorer:
+        """Counts by Counter.update (in C) and one fold per distinct syllable: a Python
+        loop per occurrence takes most of a minute at 100,000 chunks."""
         restorer = cls()
-        restorer.add(_QUESTION_LEXICON, weight=_LEXICON_WEIGHT)
-        for text in texts:
-            restorer.add(text)
+        for syllables in itertools.chain([words(_QUESTION_LEXICON)], map(words, texts)):
+            restorer.unigrams.update(syllables)
+            restorer.bigrams.update(itertools.pairwise(syllables))
+        for syllable in restorer.unigrams:
+            restorer.forms[fold(syllable)].add(syllable)
         return restorer
-
-    def add(self, text: str, weight: int = 1) -> None:
-        syllables = words(text)
-        for w in syllables:
-            self.unigrams[w] += weight
-            self.forms[fold(w)].add(w)
-        for a, b in itertools.pairwise(syllables):
-            self.bigrams[(a, b)] += weight
 
     def _log_unigram(self, w: str) -> float:
         total = sum(self.unigrams[f] for f in self.forms.get(fold(w), ())) or 1

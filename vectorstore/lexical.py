@@ -76,8 +76,6 @@ class BM25Index:
     weights: sparse.csr_matrix
     idf: np.ndarray
     n_docs: int
-    max_idf: float = 1.0
-    """The largest idf (that of the rarest term), kept so a question does not scan `idf`."""
 
     @classmethod
     def build(cls, documents: Iterable[str]) -> BM25Index:
@@ -128,8 +126,7 @@ class BM25Index:
         np.divide(tf * np.float32(_K1 + 1), values, out=values)
         values *= idf[terms_of]
         by_doc = sparse.csr_matrix((values, terms_of, ends), shape=(n_docs, n_terms))
-        max_idf = float(idf.max()) if n_terms else 1.0
-        return cls(vocabulary, by_doc.T.tocsr(), idf, n_docs, max_idf)
+        return cls(vocabulary, by_doc.T.tocsr(), idf, n_docs)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for these query terms."""
