@@ -5,11 +5,11 @@ import subprocess
 import sys
 
 BARS = {
-    "--min-hit-at-k": "0.94",
-    "--min-mrr": "0.87",
-    "--min-doc-hit-at-k": "0.97",
-    "--min-keyword-recall": "0.69",
-    "--min-citation-precision": "0.89",
+    "--min-hit-at-k": "0.95",
+    "--min-mrr": "0.89",
+    "--min-doc-hit-at-k": "0.98",
+    "--min-keyword-recall": "0.74",
+    "--min-citation-precision": "0.90",
     "--min-abstention-accuracy": "0.55",
     "--max-false-abstention-rate": "0.05",
 }
