@@ -656,6 +656,7 @@ def plot(result: dict, path: Path) -> None:
         else:
             memory.plot(x, [r["index_mb"] for r in runs], "x:", label="index on disk")
     latency.set(xscale="log", xlabel="chunks in the index", ylabel="ms per question", title="Question latency")
+    latency.set_ylim(bottom=0)
     memory.set(xscale="log", xlabel="chunks in the index", ylabel="MB", title="Memory and disk")
     for ax in (latency, memory):
         ax.grid(True, which="both", alpha=0.3)

@@ -35,7 +35,9 @@ SCHEMA_VERSION = 1
 # Chroma requires a vector for every record; article records are looked up by id
 # only, so they all carry this placeholder.
 _RECORD_VECTOR = [1.0]
-_PAGE = 2000
+# Records per page when reading a whole collection: at 100,000 chunks, pages of 5,000 read
+# twice as fast as pages of 2,000 (each page re-scans its offset), for ~15 MB per page.
+_PAGE = 5000
 
 
 SentenceKey = tuple[str, int, int]
