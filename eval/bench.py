@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import platform
 import random
@@ -78,6 +79,9 @@ SYNTHETIC_SEED = 20251016
 # jittered copy keeps a cosine of about 0.98 with the sentence's real vector.
 JITTER = 0.01
 WARMUP_QUESTIONS = 5
+# Synthetic articles whose chunks are counted to estimate how many articles a size needs.
+_CHUNK_SAMPLE = 500
+_HEADLINE_CHARS = 200
 TARGETS = {
     "query_p50_ms_seed": 30.0,
     "query_p50_ms_100k": 150.0,
@@ -336,11 +340,13 @@ def measure_seed_pipeline(
 
 @dataclass
 class SyntheticCorpus:
-    """Articles recombined from seed sentences, written as files under `root`; each as
-    long as a seed article (between the shortest and the longest, in sentences)."""
+    """Articles recombined from seed sentences, written as files under `root`: a headline
+    line, then as many sentences as a seed article has (between the shortest and the
+    longest seed)."""
 
     root: Path
     pool: list[str]
+    headlines: list[str]
     settings: Settings
     lengths: tuple[int, int]
     rng: random.Random = field(default_factory=lambda: random.Random(SYNTHETIC_SEED))
@@ -349,7 +355,8 @@ class SyntheticCorpus:
     @classmethod
     def from_seed(cls, root: Path, seed: SeedText, settings: Settings) -> SyntheticCorpus:
         """Only sentences that come back whole when they stand alone on a line are used,
-        so the lookup table always has the text that ingest will ask for."""
+        so the lookup table always has the text that ingest will ask for; those that
+        parse as a headline (no final full stop) can head an article."""
         candidates = sorted({s for sentences in seed.sentences for s in sentences})
         config = chunking(settings)
         pool = [
@@ -357,28 +364,42 @@ class SyntheticCorpus:
             for s in candidates
             if [c.sentences for c in chunk_article(parse_article(s, "probe"), config.max_tokens, 0)] == [((0, len(s)),)]
         ]
+        # A first line without final punctuation is read as the headline (as in seed 004).
+        headlines = [s for s in pool if len(s) <= _HEADLINE_CHARS and s[-1] not in ".!?…:;,"]
         counts = [len(sentences) for sentences in seed.sentences]
-        return cls(root, pool, settings, (min(counts), max(counts)))
+        return cls(root, pool, headlines, settings, (min(counts), max(counts)))
 
     def article_text(self) -> str:
         day = 1 + self.made % 28
         sentences = self.rng.sample(self.pool, self.rng.randint(*self.lengths))
+        if self.headlines:
+            headline = self.rng.choice(self.headlines)
+            sentences = [headline] + [s for s in sentences if s != headline]
         return f"date: 2025-10-{day:02d}\n" + "\n".join(sentences) + "\n"
 
-    def write(self, folder: Path, chunks_wanted: int) -> tuple[int, int]:
-        """New article files in `folder` holding at least `chunks_wanted` chunks; returns (articles, chunks)."""
+    def _write_one(self, folder: Path) -> str:
+        article_id = f"syn{self.made:07d}"
+        text = self.article_text()
+        (folder / f"{article_id}.txt").write_text(text, encoding="utf-8")
+        self.made += 1
+        return text
+
+    def write(self, folder: Path, chunks_wanted: int) -> int:
+        """New article files in `folder` holding about `chunks_wanted` chunks (1% more, so
+        rarely fewer); returns how many articles. The chunks of the first articles are
+        counted and the rest estimated from them: chunking all of them here would add
+        half a minute at 100,000 chunks, and the store counts them exactly afterwards."""
         config = chunking(self.settings)
         folder.mkdir(parents=True, exist_ok=True)
-        articles = chunks = 0
-        while chunks < chunks_wanted:
-            article_id = f"syn{self.made:07d}"
-            text = self.article_text()
-            article = parse_article(text, article_id)
-            chunks += len(chunk_article(article, config.max_tokens, config.overlap_tokens))
-            (folder / f"{article_id}.txt").write_text(text, encoding="utf-8")
-            self.made += 1
-            articles += 1
-        return articles, chunks
+        sample = min(_CHUNK_SAMPLE, max(1, chunks_wanted // 4))
+        counted = 0
+        for i in range(sample):
+            text = self._write_one(folder)
+            counted += len(chunk_article(parse_article(text, f"p{i}"), config.max_tokens, config.overlap_tokens))
+        rest = max(0, math.ceil((chunks_wanted - counted) * 1.01 * sample / counted))
+        for _ in range(rest):
+            self._write_one(folder)
+        return sample + rest
 
 
 @dataclass
@@ -483,13 +504,13 @@ def measure_questions(index_dir: str, chroma_url: str, n_questions: int) -> dict
     }
 
 
-def questions_in_subprocess(settings: Settings, n_questions: int, **env: str) -> dict:
+def questions_in_subprocess(settings: Settings, n_questions: int) -> dict:
     spec = json.dumps({"index_dir": str(settings.index_dir), "chroma_url": settings.chroma_url, "n": n_questions})
     result = subprocess.run(
         [sys.executable, "-m", "eval.bench", "--worker", spec],
         capture_output=True,
         text=True,
-        env={**clean_env(), **env},
+        env=clean_env(),
         cwd=PROJECT_ROOT,
         check=False,
         timeout=1800,
@@ -517,20 +538,7 @@ def measure_embedded(corpus: Corpus, label: str, build: dict, reingest: dict | N
         run["reingest_unchanged"] = reingest
     run.update(questions_in_subprocess(corpus.settings, n_questions))
     run["index_mb"] = round(dir_size_mb(corpus.chroma_dir), 1)
-    if label == "seed":
-        run["with_spinning_threads"] = spinning_threads(corpus.settings, n_questions)
     return run
-
-
-def spinning_threads(settings: Settings, n_questions: int) -> dict:
-    """The seed questions again with OpenMP's default active waiting (qa.resources makes
-    the embedder's threads wait passively): faster on an idle machine, far slower as soon
-    as anything else wants a core. Both are reported so the choice can be revisited."""
-    result = questions_in_subprocess(settings, n_questions, OMP_WAIT_POLICY="active")
-    return {
-        "query": {k: result["query"][k] for k in ("p50_ms", "p95_ms")},
-        "embed_query": result["query"]["stages"]["embed_query"],
-    }
 
 
 def measure_server(corpus: Corpus, label: str, workdir: Path, n_questions: int) -> dict:
@@ -567,8 +575,8 @@ def scale_runs(plan: Plan, seed: SeedText, corpus: Corpus, synthetic: SyntheticC
         wanted = size_value(label, seed) - corpus.chunks
         if wanted > 0:
             folder = synthetic.root / label
-            articles, chunks = synthetic.write(folder, wanted)
-            log(f"ingesting {articles} synthetic articles ({chunks} chunks) for size {label}")
+            articles = synthetic.write(folder, wanted)
+            log(f"ingesting {articles} synthetic articles for size {label}")
             build = grow(corpus, [folder], jittered)
         reingest = reingest_unchanged(corpus, jittered) if label != "seed" and corpus.chunks <= 20_000 else None
         release_chroma()
