@@ -322,16 +322,5 @@ def compose(
     for rank, n in numbers.items():
         passage = passages[rank]
         quotes = tuple((s.start, s.end) for s in chosen if s.passage_rank == rank)
-        citations.append(
-            Citation(
-                n=n,
-                article_id=passage.article_id,
-                title=passage.title,
-                date=passage.date,
-                text=passage.text,
-                start=passage.start,
-                end=passage.end,
-                quotes=quotes,
-            )
-        )
+        citations.append(Citation.of(n, passage, quotes))
     return Composed(" ".join(parts), True, citations, checks)

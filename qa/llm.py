@@ -419,19 +419,6 @@ class _Renumbering:
         return _tidy(_MARKER_GROUP.sub(replace, sentence)), cited
 
 
-def _citation(n: int, passage: Passage, quotes: set[tuple[int, int]]) -> Citation:
-    return Citation(
-        n=n,
-        article_id=passage.article_id,
-        title=passage.title,
-        date=passage.date,
-        text=passage.text,
-        start=passage.start,
-        end=passage.end,
-        quotes=tuple(sorted(quotes)),
-    )
-
-
 def _flags(reply: str, refused: bool, removed: list[int], unmarked: list[str], support: list[dict]) -> dict[str, Any]:
     """What the checks found, in `Answer.checks["llm"]`, for the chat to show beside the answer."""
     return {
@@ -487,5 +474,5 @@ def check_reply(reply: str, passages: Sequence[Passage], language: str, judge: S
     flags = _flags(reply, False, renumbering.removed, unmarked, support)
     if not renumbering.numbers:
         return Checked(not_found, False, [], flags)
-    citations = [_citation(n, passages[rank], quotes[rank]) for rank, n in renumbering.numbers.items()]
+    citations = [Citation.of(n, passages[rank], quotes[rank]) for rank, n in renumbering.numbers.items()]
     return Checked("".join(parts).strip(), True, citations, flags)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -38,6 +39,20 @@ class Citation:
     start: int
     end: int
     quotes: tuple[tuple[int, int], ...] = ()
+
+    @classmethod
+    def of(cls, n: int, passage: Passage, quotes: Iterable[tuple[int, int]]) -> Citation:
+        """Passage `passage` cited as [n], quoting the sentences at `quotes`."""
+        return cls(
+            n=n,
+            article_id=passage.article_id,
+            title=passage.title,
+            date=passage.date,
+            text=passage.text,
+            start=passage.start,
+            end=passage.end,
+            quotes=tuple(sorted(quotes)),
+        )
 
 
 @dataclass
