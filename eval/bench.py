@@ -89,6 +89,7 @@ TARGETS = {
     "ingest_overhead": 0.10,
     "reingest_unchanged_10k_s": 5.0,
     "peak_rss_mb_100k": 2048.0,
+    "run_duration_s": 900.0,  # the whole default run, sizes up to 100,000 chunks
 }
 
 
@@ -385,10 +386,10 @@ class SyntheticCorpus:
         return text
 
     def write(self, folder: Path, chunks_wanted: int) -> int:
-        """New article files in `folder` holding about `chunks_wanted` chunks (1% more, so
-        rarely fewer); returns how many articles. The chunks of the first articles are
-        counted and the rest estimated from them: chunking all of them here would add
-        half a minute at 100,000 chunks, and the store counts them exactly afterwards."""
+        """New article files in `folder` holding about `chunks_wanted` chunks (1% more);
+        returns how many articles. The chunks of the first articles are counted and the
+        rest estimated from them: chunking all of them here would add half a minute at
+        100,000 chunks, and the store counts them exactly afterwards."""
         config = chunking(self.settings)
         folder.mkdir(parents=True, exist_ok=True)
         sample = min(_CHUNK_SAMPLE, max(1, chunks_wanted // 4))
@@ -445,6 +446,18 @@ def grow(corpus: Corpus, paths: list[Path], embedder: BaseEmbedding) -> dict:
         "seconds": round(seconds, 2),
         "chunks_per_s": round(report.chunks_stored / seconds, 1) if seconds else None,
         "records_per_s": round(vectors / seconds, 1) if seconds else None,
+    }
+
+
+def combined(builds: list[dict]) -> dict:
+    """Several grow() rounds reported as one."""
+    total = {k: sum(b[k] for b in builds) for k in ("articles_added", "chunks_added", "sentences_added", "seconds")}
+    seconds = total["seconds"] or float("nan")
+    return {
+        **total,
+        "seconds": round(total["seconds"], 2),
+        "chunks_per_s": round(total["chunks_added"] / seconds, 1),
+        "records_per_s": round((total["chunks_added"] + total["sentences_added"]) / seconds, 1),
     }
 
 
@@ -572,12 +585,13 @@ def scale_runs(plan: Plan, seed: SeedText, corpus: Corpus, synthetic: SyntheticC
     log("ingesting the seeds")
     build = grow(corpus, [SEEDS], exact)
     for label in plan.sizes:
-        wanted = size_value(label, seed) - corpus.chunks
-        if wanted > 0:
-            folder = synthetic.root / label
+        builds = []
+        while (wanted := size_value(label, seed) - corpus.chunks) > 0:  # a second round tops up an estimate short
+            folder = synthetic.root / f"{label}-{len(builds)}"
             articles = synthetic.write(folder, wanted)
             log(f"ingesting {articles} synthetic articles for size {label}")
-            build = grow(corpus, [folder], jittered)
+            builds.append(grow(corpus, [folder], jittered))
+        build = combined(builds) if builds else build
         reingest = reingest_unchanged(corpus, jittered) if label != "seed" and corpus.chunks <= 20_000 else None
         release_chroma()
         yield measure_embedded(corpus, label, build, reingest, plan.n_questions)
@@ -600,13 +614,18 @@ def check_targets(result: dict) -> list[dict]:
     check("peak_rss_mb_100k", big_run and big_run["peak_rss_mb"], TARGETS["peak_rss_mb_100k"])
     overhead = result["ingest_seeds"]["per_article_writes"]["overhead_vs_embedder"]
     check("ingest_overhead", overhead, TARGETS["ingest_overhead"])
-    check("ingest_overhead_batched", result["ingest_seeds"]["batched_writes"]["overhead_vs_embedder"], 0.10)
+    check(
+        "ingest_overhead_batched",
+        result["ingest_seeds"]["batched_writes"]["overhead_vs_embedder"],
+        TARGETS["ingest_overhead"],
+    )
     tenk = runs.get(("embedded", "10000"))
     check(
         "reingest_unchanged_10k_s",
         tenk and tenk.get("reingest_unchanged", {}).get("seconds"),
         TARGETS["reingest_unchanged_10k_s"],
     )
+    check("run_duration_s", result["duration_s"] if big_run else None, TARGETS["run_duration_s"])
     return checks
 
 
@@ -719,8 +738,8 @@ def run_bench(plan: Plan, workdir: Path) -> dict:
         },
     }
     result["machine"]["load_average_at_end"] = round(os.getloadavg()[0], 2)
-    result["targets"] = check_targets(result)
     result["duration_s"] = round(time.perf_counter() - started, 1)
+    result["targets"] = check_targets(result)
     return result
 
 
