@@ -70,9 +70,9 @@ def _dense_search(
     timings["embed_query"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
     chunks = {
-        corpus.positions[chunk.id]: sim
-        for chunk, sim in resources.store.query(vector, pool)
-        if chunk.id in corpus.positions
+        corpus.positions[chunk_id]: sim
+        for chunk_id, sim in resources.store.query(vector, pool)
+        if chunk_id in corpus.positions
     }
     sentences = dict(resources.store.query_sentences(vector, pool * _SENTENCES_PER_CHUNK))
     timings["dense_search"] = (time.perf_counter() - t0) * 1000
