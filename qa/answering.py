@@ -184,9 +184,10 @@ def _known_name(name: str, corpus: CorpusIndex) -> bool:
     return all(corpus.bm25.knows(f"b:{a}_{b}") for a, b in pairwise(folded))
 
 
-# Questions that ask for an amount of a kind the evidence must show: a money figure or a
-# percentage. A passage on the right topic without one does not answer them.
-_AMOUNT_KINDS = {
+# Questions that ask for a kind of fact the answer must state: a money figure, a
+# percentage or a date. Sentences on the right topic without one do not answer them
+# ("on what exact date did they call?" is not answered by "they will call soon").
+_ASKED_KINDS = {
     "money": (
         ("bao nhieu tien", "bao nhieu ty", "bao nhieu usd", "bao nhieu do", "how much money", "how many dollars"),
         re.compile(r"\d[\d.,]*\s*(?:nghìn|triệu|tỷ)?\s*(?:USD|đô|đồng|euro|EUR|rúp)|[$€]\s*\d", re.IGNORECASE),
@@ -195,12 +196,16 @@ _AMOUNT_KINDS = {
         ("bao nhieu phan tram", "what percentage", "what percent", "how many percent"),
         re.compile(r"\d\s*%|phần trăm", re.IGNORECASE),
     ),
+    "date": (
+        ("ngay nao", "hom nao", "ngay may", "what date", "which date", "what day", "which day", "exact date"),
+        re.compile(r"\b\d{1,2}\s*[/-]\s*\d{1,2}\b|\b(?:ngày|hôm|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b", re.IGNORECASE),
+    ),
 }
 
 
-def _asked_amount(question: str) -> tuple[str, re.Pattern] | None:
+def _asked_kind(question: str) -> tuple[str, re.Pattern] | None:
     folded = f" {' '.join(words(fold(question)))} "
-    for kind, (cues, pattern) in _AMOUNT_KINDS.items():
+    for kind, (cues, pattern) in _ASKED_KINDS.items():
         if any(f" {cue} " in folded for cue in cues):
             return kind, pattern
     return None
@@ -255,15 +260,13 @@ def _topical_terms(query: QueryAnalysis, corpus: CorpusIndex) -> list[str]:
     return bigrams + foreign
 
 
-def _missing_amount(question: str, passages: list[Passage]) -> str | None:
-    """The kind of amount the question asks for when no strong passage states one."""
-    asked = _asked_amount(question)
+def _missing_kind(question: str, quoted: list[_Sentence]) -> str | None:
+    """The kind of fact the question asks for when none of the sentences to quote states one."""
+    asked = _asked_kind(question)
     if asked is None:
         return None
     kind, pattern = asked
-    top = max((p.score for p in passages), default=0.0)
-    strong = [p for p in passages if p.score >= _PASSAGE_SHARE * top]
-    return None if any(pattern.search(p.text) for p in strong) else kind
+    return None if any(pattern.search(s.text) for s in quoted) else kind
 
 
 def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> dict:
@@ -273,7 +276,7 @@ def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: Corpu
         "topical_terms": _topical_terms(query, corpus),
         "top_sentence": round(max(sims), 4) if sims else None,
         "unknown_names": [name for name in query.names if not _known_name(name, corpus)],
-        "missing_amount": _missing_amount(query.text, passages),
+        "missing_kind": None,  # set by compose() once it knows which sentences it would quote
         "unknown_foreign_words": sorted(
             {
                 f
@@ -286,15 +289,9 @@ def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: Corpu
 
 def is_supported(checks: dict) -> bool:
     """Abstain when the question names someone or something the articles never mention
-    (a capitalised name, or a foreign word in an unaccented question), asks for a money
-    figure or percentage that no strong passage states, or has nothing tying it to the
-    articles."""
-    return not (
-        checks["unknown_names"]
-        or checks["unknown_foreign_words"]
-        or checks["missing_amount"]
-        or not checks["topical_terms"]
-    )
+    (a capitalised name, or a foreign word in an unaccented question), or has nothing
+    tying it to the articles."""
+    return not (checks["unknown_names"] or checks["unknown_foreign_words"] or not checks["topical_terms"])
 
 
 def compose(
@@ -310,6 +307,9 @@ def compose(
     candidates = sorted(_sentences(passages, weights, query.language, wants_number(query.text)), key=lambda s: -s.score)
     best = candidates[0].score
     chosen = [s for s in candidates if s.score >= _SENTENCE_SHARE[query.language] * best][:max_sentences]
+    checks["missing_kind"] = _missing_kind(query.text, chosen)
+    if checks["missing_kind"]:
+        return Composed(NOT_FOUND[message_lang], False, [], checks)
     # Read in source order: by passage rank, then position in the article.
     chosen.sort(key=lambda s: (s.passage_rank, s.start))
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from qa.catalog import get_article
+from qa.catalog import get_article, ingest
 from qa.pipeline import QuestionError, ask
-from tests.conftest import BUDAPEST_ARTICLE
+from tests.conftest import BUDAPEST_ARTICLE, make_settings
 
 BUDAPEST = {
     "vi": "Vì sao Budapest được chọn làm nơi tổ chức hội nghị thượng đỉnh?",
@@ -92,3 +92,28 @@ def test_nfd_and_zero_width_input_is_normalised(seed_settings):
     answer = ask(messy, settings=seed_settings)
     assert answer.question == BUDAPEST["vi"]
     assert answer.passages[0].article_id == BUDAPEST_ARTICLE
+
+
+def test_a_question_for_a_date_is_not_answered_by_sentences_without_one(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "bridge.txt").write_text(
+        "Hà Nội chuẩn bị khởi công cầu Tứ Liên\n\n"
+        "Lễ khởi công cầu Tứ Liên qua sông Hồng diễn ra ngày 19/5. Cây cầu dài 5 km.\n",
+        encoding="utf-8",
+    )
+    (folder / "clearance.txt").write_text(
+        "Giải phóng mặt bằng ven sông\n\n"
+        "Thành phố sẽ họp bàn về phương án giải phóng mặt bằng ven sông trong thời gian tới. "
+        "Các hộ dân được mời góp ý.\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path / "index")
+    ingest([folder], settings)
+
+    dated = ask("Lễ khởi công cầu Tứ Liên diễn ra ngày nào?", settings=settings)
+    assert dated.answered and "19/5" in dated.answer
+
+    undated = ask("Cuộc họp bàn phương án giải phóng mặt bằng diễn ra ngày nào?", settings=settings)
+    assert not undated.answered and undated.checks["missing_kind"] == "date"
+    assert undated.passages, "the closest passages are still shown"
