@@ -641,6 +641,7 @@ def markdown_table(result: dict) -> str:
         "embed q",
         "dense",
         "lexical",
+        "texts",
         "compose",
         "corpus build s",
         "peak RSS MB",
@@ -655,7 +656,7 @@ def markdown_table(result: dict) -> str:
             f"| {r['mode']} | {r['size']} | {r['chunks']:,} | {r['query']['p50_ms']} | {r['query']['p95_ms']} | "
             f"{r['baseline']['p50_ms']} | {r['ratio_p50']} | {st['embed_query']['p50_ms']} | "
             f"{st['dense_search']['p50_ms']} | {st.get('lexical_search', {}).get('p50_ms', '')} | "
-            f"{st['compose']['p50_ms']} | {r['corpus_index_build_s']} | {r['peak_rss_mb']} | {server} | "
+            f"{st['passage_texts']['p50_ms']} | {st['compose']['p50_ms']} | {r['corpus_index_build_s']} | {r['peak_rss_mb']} | {server} | "
             f"{r['index_mb']} |"
         )
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from qa.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.server  # the quick run also measures a `chroma run` server
 
-STAGES = {"corpus_check", "embed_query", "dense_search", "lexical_search", "fusion", "compose"}
+STAGES = {"corpus_check", "embed_query", "dense_search", "lexical_search", "fusion", "passage_texts", "compose"}
 
 
 @pytest.fixture(scope="module")

@@ -2,14 +2,14 @@
 
 import json
 
-from vectorstore.corpus import CorpusIndex
+from vectorstore.corpus import ChunkTexts, CorpusIndex
 from vectorstore.store import stored_chunk
 
 
-def chunk(chunk_id: str, article: str, spans: list[tuple[int, int]]) -> object:
+def chunk(chunk_id: str, article: str, spans: list[tuple[int, int]]) -> tuple:
     meta = {"article_id": article, "title": "T", "date": "", "start": spans[0][0], "end": spans[-1][1]}
     meta["sentences"] = json.dumps([list(s) for s in spans])
-    return stored_chunk(chunk_id, "x" * spans[-1][1], meta)
+    return stored_chunk(chunk_id, meta), f"chunk {chunk_id} of article {article}"
 
 
 def test_sentence_chunks_maps_every_sentence_to_the_chunks_holding_it():
@@ -34,3 +34,20 @@ def test_sentence_chunks_maps_every_sentence_to_the_chunks_holding_it():
 def test_an_empty_store_gives_an_empty_index():
     index = CorpusIndex.build("g0", [])
     assert len(index.sentence_chunks) == 0 and index.chunks == () and index.bm25.n_docs == 0
+
+
+def test_chunk_texts_are_fetched_once_kept_within_bounds_and_missing_ones_left_out():
+    stored = {f"c{i}": f"text {i}" for i in range(5)}
+    fetches: list[list[str]] = []
+
+    def fetch(ids: list[str]) -> dict[str, str]:
+        fetches.append(ids)
+        return {i: stored[i] for i in ids if i in stored}
+
+    texts = ChunkTexts(capacity=3)
+    assert texts.get(["c0", "c1", "gone"], fetch) == {"c0": "text 0", "c1": "text 1"}
+    assert texts.get(["c1", "c0"], fetch) == {"c1": "text 1", "c0": "text 0"}
+    assert fetches == [["c0", "c1", "gone"]]
+    texts.get(["c2", "c3"], fetch)  # c1 is now the least recently used of four: evicted
+    assert texts.get(["c0", "c1"], fetch) == {"c0": "text 0", "c1": "text 1"}
+    assert fetches[-1] == ["c1"]

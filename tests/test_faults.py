@@ -39,13 +39,14 @@ def assert_each_article_exactly_once(settings) -> None:
     store = get_store(settings)
     records = {r.id: r for r in store.articles()}
     assert all(r.complete for r in records.values())
-    chunks = list(store.iter_chunks())
+    rows = list(store.iter_chunks())
+    chunks = [chunk for chunk, _ in rows]
     per_article = Counter(c.article_id for c in chunks)
     assert set(per_article) == set(records), "orphan chunks or articles without chunks"
     for article_id, record in records.items():
         assert per_article[article_id] == record.n_chunks, article_id
     assert len({c.id for c in chunks}) == len(chunks), "duplicate chunks"
-    lexical = CorpusIndex.build(store.generation(), chunks)
+    lexical = CorpusIndex.build(store.generation(), rows)
     assert {c.id for c in lexical.chunks} == {c.id for c in chunks}
 
 

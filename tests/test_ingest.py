@@ -28,7 +28,7 @@ def test_changed_file_replaces_its_chunks(tmp_path: Path, article_dir: Path):
     after = get_article("alpha", settings)
     assert after.content_hash != before.content_hash and after.body == "Tin mới hoàn toàn. Không còn cầu nào cả."
     store = get_store(settings)
-    texts = [c.text for c in store.iter_chunks() if c.article_id == "alpha"]
+    texts = [text for chunk, text in store.iter_chunks() if chunk.article_id == "alpha"]
     assert texts == ["Tin mới hoàn toàn. Không còn cầu nào cả."]
 
 

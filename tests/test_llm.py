@@ -215,9 +215,9 @@ def test_support_is_judged_by_words_for_vietnamese_and_by_meaning_for_english(se
         return dict(resources.store.query_sentences(resources.embedder.get_query_embedding(claim), 50))
 
     def passage_with(needle: str) -> Passage:
-        chunk = next(c for c in corpus.chunks if needle in c.text)
-        fields = ("article_id", "title", "date", "text", "start", "end", "sentences")
-        return Passage(chunk_id=chunk.id, score=1.0, **{f: getattr(chunk, f) for f in fields})
+        chunk, text = next((c, text) for c, text in resources.store.iter_chunks() if needle in text)
+        fields = ("article_id", "title", "date", "start", "end", "sentences")
+        return Passage(chunk_id=chunk.id, score=1.0, text=text, **{f: getattr(chunk, f) for f in fields})
 
     judge = SupportJudge(corpus, nearest)
     icc = passage_with("Hungary đã rút khỏi Tòa án Hình sự quốc tế")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -70,6 +71,35 @@ class SentenceChunks(Mapping[SentenceKey, tuple[int, ...]]):
         return len(self._starts)
 
 
+class ChunkTexts:
+    """The texts of recently cited chunks, read from the store on a miss.
+
+    Chunk texts are not held for the whole corpus (~180 MB at 100,000 chunks); a
+    question needs the few it ranks, and popular passages come up again and again.
+    Bounded, and belongs to one generation of the corpus, so it is never stale."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = capacity
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, chunk_ids: Sequence[str], fetch: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
+        """Texts by chunk id; ids the store no longer holds are left out."""
+        with self._lock:
+            found = {cid: self._texts[cid] for cid in chunk_ids if cid in self._texts}
+            for cid in found:
+                self._texts.move_to_end(cid)
+        missing = [cid for cid in chunk_ids if cid not in found]
+        if missing:
+            fetched = fetch(missing)
+            found.update(fetched)
+            with self._lock:
+                self._texts.update(fetched)
+                while len(self._texts) > self._capacity:
+                    self._texts.popitem(last=False)
+        return found
+
+
 @dataclass(frozen=True)
 class CorpusIndex:
     generation: str
@@ -78,17 +108,20 @@ class CorpusIndex:
     sentence_chunks: SentenceChunks
     bm25: BM25Index
     restorer: DiacriticRestorer
+    texts: ChunkTexts = field(default_factory=ChunkTexts, compare=False)
 
     @classmethod
-    def build(cls, generation: str, chunks: list[StoredChunk]) -> CorpusIndex:
-        ordered = tuple(sorted(chunks, key=lambda c: c.id))
+    def build(cls, generation: str, rows: list[tuple[StoredChunk, str]]) -> CorpusIndex:
+        """From every stored chunk with its text; the texts are read here and not kept."""
+        rows = sorted(rows, key=lambda row: row[0].id)
+        chunks = tuple(chunk for chunk, _ in rows)
         return cls(
             generation=generation,
-            chunks=ordered,
-            positions={c.id: i for i, c in enumerate(ordered)},
-            sentence_chunks=SentenceChunks(ordered),
-            bm25=BM25Index.build(c.text for c in ordered),
-            restorer=DiacriticRestorer.build(f"{c.title}\n{c.text}" for c in ordered),
+            chunks=chunks,
+            positions={c.id: i for i, c in enumerate(chunks)},
+            sentence_chunks=SentenceChunks(chunks),
+            bm25=BM25Index.build(text for _, text in rows),
+            restorer=DiacriticRestorer.build(f"{chunk.title}\n{text}" for chunk, text in rows),
         )
 
 

@@ -67,8 +67,9 @@ class ArticleRecord:
 class StoredChunk:
     """A chunk as the query side holds it, every chunk of the corpus at once.
 
-    Its sentences' spans are kept flat as machine ints ([start0, end0, start1, ...]):
-    as tuples of Python ints they cost ~1 KB a chunk, 100 MB at 100,000 chunks."""
+    So it carries what ranking needs and no text (read from Chroma for the few chunks a
+    question ranks: ~180 MB less at 100,000 chunks), and keeps the sentences' spans flat
+    as machine ints ([start0, end0, start1, ...]; as tuples of ints they cost ~1 KB a chunk)."""
 
     id: str
     article_id: str
@@ -77,7 +78,6 @@ class StoredChunk:
     start: int
     end: int
     sentence_bounds: array
-    text: str
 
     @property
     def sentences(self) -> tuple[tuple[int, int], ...]:
@@ -96,7 +96,7 @@ def chunk_metadata(article_id: str, title: str, date: str, start: int, end: int,
     }
 
 
-def stored_chunk(chunk_id: str, text: str, meta: dict) -> StoredChunk:
+def stored_chunk(chunk_id: str, meta: dict) -> StoredChunk:
     """A chunk as read back; the strings its article's chunks share are interned, since
     the query side holds every chunk in memory (a title is ~250 bytes, 100,000 times)."""
     return StoredChunk(
@@ -107,7 +107,6 @@ def stored_chunk(chunk_id: str, text: str, meta: dict) -> StoredChunk:
         start=int(meta["start"]),
         end=int(meta["end"]),
         sentence_bounds=array("i", (bound for span in json.loads(meta.get("sentences", "[]")) for bound in span)),
-        text=text or "",
     )
 
 
@@ -255,16 +254,24 @@ class ArticleStore:
             return None
         return _record(page["ids"][0], page["metadatas"][0], page["documents"][0])
 
-    def iter_chunks(self) -> Iterator[StoredChunk]:
-        """All chunks, page by page; used to derive the lexical index, never per question."""
+    def iter_chunks(self) -> Iterator[tuple[StoredChunk, str]]:
+        """All chunks with their texts, page by page; used to derive the lexical index,
+        never per question."""
         offset = 0
         while True:
             page = self._call(self._chunks.get, include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                yield stored_chunk(cid, doc, meta)
+                yield stored_chunk(cid, meta), doc or ""
             if len(page["ids"]) < _PAGE:
                 break
             offset += _PAGE
+
+    def chunk_texts(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """The texts of these chunks (those still stored), for the passages of an answer."""
+        if not chunk_ids:
+            return {}
+        page = self._call(self._chunks.get, ids=list(chunk_ids), include=["documents"])
+        return {cid: doc or "" for cid, doc in zip(page["ids"], page["documents"])}
 
     def chunk_ids_of(self, article_id: str) -> list[str]:
         return list(self._call(self._chunks.get, where={"article_id": article_id}, include=[])["ids"])
@@ -273,8 +280,9 @@ class ArticleStore:
         """Nearest chunks as (chunk id, cosine similarity).
 
         Asks the collection directly, for ids and distances only: the query side holds
-        every chunk's text and spans already, and fetching documents and metadata
-        doubles the search time on a small index (3.7 ms against 1.6 ms on the seeds)."""
+        every chunk's spans already and needs the text of a few, and fetching documents
+        and metadata doubles the search time on a small index (3.7 ms against 1.6 ms on
+        the seeds)."""
         if n <= 0:
             return []
         result = self._call(self._chunks.query, query_embeddings=[embedding], n_results=n, include=["distances"])
