@@ -10,7 +10,7 @@ BARS = {
     "--min-doc-hit-at-k": "0.98",
     "--min-keyword-recall": "0.74",
     "--min-citation-precision": "0.90",
-    "--min-abstention-accuracy": "0.55",
+    "--min-abstention-accuracy": "0.65",
     "--max-false-abstention-rate": "0.05",
 }
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from vectorstore.text import fold, words
@@ -32,17 +31,19 @@ class DiacriticRestorer:
     bigrams: Counter = field(default_factory=Counter)
     forms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    @classmethod
-    def build(cls, texts: Iterable[str]) -> DiacriticRestorer:
-        """Counts by Counter.update (in C) and one fold per distinct syllable: a Python
-        loop per occurrence takes most of a minute at 100,000 chunks."""
-        restorer = cls()
-        for syllables in itertools.chain([words(_QUESTION_LEXICON)], map(words, texts)):
-            restorer.unigrams.update(syllables)
-            restorer.bigrams.update(itertools.pairwise(syllables))
-        for syllable in restorer.unigrams:
-            restorer.forms[fold(syllable)].add(syllable)
-        return restorer
+    def add(self, text: str) -> None:
+        """Counts by Counter.update (in C): a Python loop per occurrence takes most of a
+        minute at 100,000 chunks."""
+        syllables = words(text)
+        self.unigrams.update(syllables)
+        self.bigrams.update(itertools.pairwise(syllables))
+
+    def index_forms(self) -> None:
+        """Once all text is added (and the question lexicon): one fold per distinct syllable."""
+        self.add(_QUESTION_LEXICON)
+        self.forms.clear()
+        for syllable in self.unigrams:
+            self.forms[fold(syllable)].add(syllable)
 
     def _log_unigram(self, w: str) -> float:
         total = sum(self.unigrams[f] for f in self.forms.get(fold(w), ())) or 1
