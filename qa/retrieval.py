@@ -4,7 +4,7 @@ The dense side asks Chroma twice with one query vector, at once: for the nearest
 (each chunk's vector is the mean of its sentences') and for the nearest sentences. A chunk's
 dense score is its own similarity plus that of its best sentence, so a chunk holding
 one sentence that answers the question is not drowned by the rest of its text.
-The lexical side scores every chunk with one sparse product. Each side is min-max
+The lexical side scores every chunk in one pass over the question's postings. Each side is min-max
 normalised over the candidate pool and mixed with `dense_weight`; weighted fusion
 matched reciprocal rank fusion in trials and keeps a score that abstention can use.
 """

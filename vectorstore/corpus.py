@@ -1,4 +1,5 @@
-"""What the query side derives from the stored chunks: BM25 and the diacritic restorer.
+"""What the query side derives from the stored chunks: their spans, BM25 and the
+diacritic restorer (and a small cache of the chunk texts questions cite).
 
 It is rebuilt only when the store's generation token changes (after an ingest, by
 this process or by another instance sharing the same Chroma server), never per
