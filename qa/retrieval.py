@@ -87,9 +87,8 @@ def _dense_search(
 def _passage(
     chunk: StoredChunk, text: str, score: float, dense: float | None, lexical: float | None, found: _Dense | None
 ) -> Passage:
-    sentence_scores = tuple(
-        None if found is None else found.sentence.get((chunk.article_id, s, e)) for s, e in chunk.sentences
-    )
+    spans = chunk.sentences  # unpacked from the chunk's flat bounds on every access
+    sentence_scores = tuple(None if found is None else found.sentence.get((chunk.article_id, s, e)) for s, e in spans)
     return Passage(
         chunk_id=chunk.id,
         article_id=chunk.article_id,
@@ -98,7 +97,7 @@ def _passage(
         text=text,
         start=chunk.start,
         end=chunk.end,
-        sentences=chunk.sentences,
+        sentences=spans,
         score=round(float(score), 6),
         dense_score=None if dense is None else round(float(dense), 6),
         lexical_score=None if lexical is None else round(float(lexical), 6),
