@@ -3,8 +3,9 @@
 No model writes anything here: the answer is made of whole sentences of the retrieved
 passages, verbatim, so every claim is checkable against its source. A sentence is
 chosen for its own similarity to the question, for the passage it sits in, and for how
-much of the question's rarer vocabulary it contains. When the evidence is too weak the
-answer says so in the question's language and lists the closest passages instead.
+much of the question's rarer vocabulary it contains; the best one brings the neighbour
+it leans on (`qa.discourse`). When the evidence is too weak the answer says so in the
+question's language and lists the closest passages instead.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from qa.discourse import announces_next, is_heading, is_photo_caption, points_back
 from qa.query import QueryAnalysis
 from qa.types import Citation, Passage
 from vectorstore.corpus import CorpusIndex
@@ -269,6 +271,39 @@ def _missing_kind(question: str, quoted: list[_Sentence]) -> str | None:
     return None if any(pattern.search(s.text) for s in quoted) else kind
 
 
+def _neighbour(sentence: _Sentence, step: int, passages: list[Passage]) -> _Sentence | None:
+    """The sentence `step` places away in the article, from a retrieved passage that holds
+    both (its own passage first), so it can be cited like any other; None if none does."""
+    article_id = passages[sentence.passage_rank].article_id
+    order = [sentence.passage_rank] + [r for r in range(len(passages)) if r != sentence.passage_rank]
+    for rank in order:
+        passage = passages[rank]
+        if passage.article_id != article_id:
+            continue
+        starts = [start for start, _ in passage.sentences]
+        if sentence.start in starts and 0 <= (i := starts.index(sentence.start) + step) < len(starts):
+            start, end = passage.sentences[i]
+            text = passage.text[start - passage.start : end - passage.start]
+            return _Sentence(rank, start, end, text, 0.0, 0.0)
+    return None
+
+
+def _with_context(chosen: list[_Sentence], passages: list[Passage]) -> list[_Sentence]:
+    """The chosen sentences plus the neighbours the best one leans on: the sentence before
+    when it points back to it, the one after when it announces it or continues it."""
+    best = chosen[0]
+    before, after = _neighbour(best, -1, passages), _neighbour(best, 1, passages)
+    context = []
+    if before is not None and points_back(best.text):
+        context.append(before)
+    if after is not None and (announces_next(best.text) or points_back(after.text)):
+        context.append(after)
+    quoted = {(passages[s.passage_rank].article_id, s.start) for s in chosen}
+    return chosen + [
+        s for s in context if (passages[s.passage_rank].article_id, s.start) not in quoted and not is_heading(s.text)
+    ]
+
+
 def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> dict:
     """The signals abstention is decided on, kept in the result for inspection."""
     sims = [s for p in passages for s in p.sentence_scores if s is not None]
@@ -305,13 +340,18 @@ def compose(
 
     weights = _weights(query, corpus)
     candidates = sorted(_sentences(passages, weights, query.language, wants_number(query.text)), key=lambda s: -s.score)
+    candidates = [s for s in candidates if not is_photo_caption(s.text)] or candidates
     best = candidates[0].score
     chosen = [s for s in candidates if s.score >= _SENTENCE_SHARE[query.language] * best][:max_sentences]
+    chosen = _with_context(chosen, passages)
     checks["missing_kind"] = _missing_kind(query.text, chosen)
     if checks["missing_kind"]:
         return Composed(NOT_FOUND[message_lang], False, [], checks)
-    # Read in source order: by passage rank, then position in the article.
-    chosen.sort(key=lambda s: (s.passage_rank, s.start))
+    # Read in source order: articles as they first rank, each in its own order.
+    article_rank: dict[str, int] = {}
+    for s in sorted(chosen, key=lambda s: s.passage_rank):
+        article_rank.setdefault(passages[s.passage_rank].article_id, s.passage_rank)
+    chosen.sort(key=lambda s: (article_rank[passages[s.passage_rank].article_id], s.start))
 
     numbers: dict[int, int] = {}
     parts: list[str] = []

@@ -94,22 +94,27 @@ def test_nfd_and_zero_width_input_is_normalised(seed_settings):
     assert answer.passages[0].article_id == BUDAPEST_ARTICLE
 
 
-def test_a_question_for_a_date_is_not_answered_by_sentences_without_one(tmp_path):
+def _index(tmp_path, articles: dict[str, str]):
     folder = tmp_path / "articles"
     folder.mkdir()
-    (folder / "bridge.txt").write_text(
-        "Hà Nội chuẩn bị khởi công cầu Tứ Liên\n\n"
-        "Lễ khởi công cầu Tứ Liên qua sông Hồng diễn ra ngày 19/5. Cây cầu dài 5 km.\n",
-        encoding="utf-8",
-    )
-    (folder / "clearance.txt").write_text(
-        "Giải phóng mặt bằng ven sông\n\n"
-        "Thành phố sẽ họp bàn về phương án giải phóng mặt bằng ven sông trong thời gian tới. "
-        "Các hộ dân được mời góp ý.\n",
-        encoding="utf-8",
-    )
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
     settings = make_settings(tmp_path / "index")
     ingest([folder], settings)
+    return settings
+
+
+def test_a_question_for_a_date_is_not_answered_by_sentences_without_one(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "bridge.txt": "Hà Nội chuẩn bị khởi công cầu Tứ Liên\n\n"
+            "Lễ khởi công cầu Tứ Liên qua sông Hồng diễn ra ngày 19/5. Cây cầu dài 5 km.\n",
+            "clearance.txt": "Giải phóng mặt bằng ven sông\n\n"
+            "Thành phố sẽ họp bàn về phương án giải phóng mặt bằng ven sông trong thời gian tới. "
+            "Các hộ dân được mời góp ý.\n",
+        },
+    )
 
     dated = ask("Lễ khởi công cầu Tứ Liên diễn ra ngày nào?", settings=settings)
     assert dated.answered and "19/5" in dated.answer
@@ -117,3 +122,35 @@ def test_a_question_for_a_date_is_not_answered_by_sentences_without_one(tmp_path
     undated = ask("Cuộc họp bàn phương án giải phóng mặt bằng diễn ra ngày nào?", settings=settings)
     assert not undated.answered and undated.checks["missing_kind"] == "date"
     assert undated.passages, "the closest passages are still shown"
+
+
+def test_a_quotation_is_answered_with_the_sentence_naming_its_speaker(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "shrimp.txt": "Ngành thủy sản phục hồi\n\n"
+            "Phát biểu tại Cần Thơ sáng 3/3, Bộ trưởng Nguyễn Văn An tỏ ra lạc quan về mùa vụ mới.\n\n"
+            "“Xuất khẩu tôm năm nay sẽ vượt 4 tỷ USD”, ông khẳng định.\n\n"
+            "Giá cá tra cũng tăng nhẹ trong quý đầu năm.\n",
+            "rice.txt": "Giá lúa gạo ổn định\n\nGiá lúa tại Đồng bằng sông Cửu Long ổn định trong tháng 2.\n",
+        },
+    )
+    answer = ask("Xuất khẩu tôm năm nay sẽ vượt bao nhiêu?", settings=settings)
+    assert answer.answered and "4 tỷ USD" in answer.answer
+    assert "Nguyễn Văn An" in answer.answer, "the speaker of the quotation is named"
+    assert answer.answer.index("Nguyễn Văn An") < answer.answer.index("4 tỷ USD"), "read in the article's order"
+
+
+def test_a_photo_caption_is_not_quoted_when_the_text_answers(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "talks.txt": "date 2025-03-10 Ông An và ông Bình gặp nhau ở Hà Nội hồi tháng 3 (Ảnh: TTXVN).\n\n"
+            "Sau cuộc gặp ở Hà Nội, ông An khẳng định hai bên đã đồng ý hầu hết các điểm được đưa ra.\n\n"
+            "Vòng đàm phán tiếp theo dự kiến vào mùa thu.\n",
+            "weather.txt": "Thời tiết Hà Nội\n\nHà Nội đón đợt không khí lạnh mới trong tuần này.\n",
+        },
+    )
+    answer = ask("Ông An và ông Bình đã đồng ý những gì khi gặp nhau ở Hà Nội?", settings=settings)
+    assert answer.answered and "hầu hết" in answer.answer
+    assert "(Ảnh: TTXVN)" not in answer.answer

@@ -1,0 +1,53 @@
+"""How a news sentence leans on its neighbours, for choosing what an answer quotes.
+
+Vietnamese news writing keeps paragraphs short, so a sentence often needs the one
+before it ("Theo ông, ...", "“...”, ông nhận định." name their speaker there) or the
+one after it (a sentence ending in ":" announces a list). Quoted alone, such a sentence
+reads as a riddle and drops the fact the question asked for. Photo captions describe a
+picture, not the news, and are quoted only when nothing else answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A caption ends by crediting the picture: "(Ảnh: AFP)." / "(Photo: Reuters)".
+_PHOTO_CREDIT = re.compile(r"\(\s*(?:ảnh|photo|nguồn ảnh)\s*:[^)]*\)\s*\.?\s*$", re.IGNORECASE)
+# Openings that point back: "theo ông", "điều này", "việc đó", "đây", "các đề xuất gồm",
+# English pronouns.
+_POINTS_BACK_OPENING = re.compile(
+    r"^[\W_]*(?:theo (?:ông|bà)\b|điều (?:này|đó)|việc (?:này|đó)|đây\b|đó là\b"
+    r"|(?:các|những) [^,.:;]{1,30}? (?:này|đó|trên|gồm)\b|(?:he|she|they|this|these|it)\b)",
+    re.IGNORECASE,
+)
+# A bare "ông"/"bà" as subject, opening the sentence or attributing a quotation
+# ("“...”, ông nhận định."): the word after it is lower case (a name would not be).
+_BARE_PRONOUN = (
+    re.compile(r"^[\W_]*(?:[Ôô]ng|[Bb]à)(?: ấy)?\s+(\w)"),
+    re.compile(r"[,”\"]\s*(?:ông|bà)(?: ấy)?\s+(\w)[^.!?]{0,30}[.!?]?\s*$"),
+)
+# "Cuộc gặp này ...": a demonstrative in the sentence's first clause.
+_DEMONSTRATIVE_OPENING = re.compile(r"^[^,.;:]{0,80}?\bnày\b")
+_SENTENCE_END = tuple(".!?…:;\"'”’»)")
+
+
+def is_photo_caption(sentence: str) -> bool:
+    return bool(_PHOTO_CREDIT.search(sentence))
+
+
+def is_heading(sentence: str) -> bool:
+    """A headline or section title: no closing punctuation. Never context for another sentence."""
+    return not sentence.rstrip().endswith(_SENTENCE_END)
+
+
+def points_back(sentence: str) -> bool:
+    """Whether the sentence only makes sense after the one before it."""
+    text = sentence.strip()
+    if _POINTS_BACK_OPENING.search(text) or _DEMONSTRATIVE_OPENING.search(text):
+        return True
+    return any((m := p.search(text)) is not None and m.group(1).islower() for p in _BARE_PRONOUN)
+
+
+def announces_next(sentence: str) -> bool:
+    """Whether the sentence introduces what follows it (it ends with a colon)."""
+    return sentence.rstrip().endswith(":")
