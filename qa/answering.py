@@ -18,6 +18,7 @@ from qa.discourse import announces_next, is_heading, is_photo_caption, points_ba
 from qa.query import QueryAnalysis
 from qa.types import Citation, Passage
 from vectorstore.corpus import CorpusIndex
+from vectorstore.lexical import document_terms
 from vectorstore.text import fold, is_vietnamese_syllable, words
 
 NOT_FOUND = {
@@ -165,16 +166,18 @@ def _topical_syllables(query: QueryAnalysis) -> list[str]:
 
 
 def _weights(query: QueryAnalysis, corpus: CorpusIndex) -> dict[str, float]:
-    """IDF of each topical question syllable the corpus knows (others cannot match)."""
-    idf = {f: corpus.bm25.term_idf(f"f:{f}") for f in _topical_syllables(query)}
-    return {f: v for f, v in idf.items() if v > 0}
+    """IDF of each lexical term of the question's topic and dates that the corpus knows
+    (others cannot match), keyed by the term as `document_terms` writes it."""
+    terms = [f"f:{f}" for f in _topical_syllables(query)] + list(query.dates)
+    idf = {t: corpus.bm25.term_idf(t) for t in terms}
+    return {t: v for t, v in idf.items() if v > 0}
 
 
 def _overlap(text: str, weights: dict[str, float]) -> float:
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    present = {fold(w) for w in words(text)}
+    present = set(document_terms(text))
     return sum(v for k, v in weights.items() if k in present) / total
 
 
@@ -218,8 +221,9 @@ def wants_number(question: str) -> bool:
     return any(f" {cue} " in f" {folded} " for cue in _NUMBER_CUES)
 
 
-def _sentences(passages: list[Passage], weights: dict[str, float], language: str, number: bool) -> list[_Sentence]:
-    w_sentence, w_passage, w_overlap = _WEIGHTS[language]
+def _sentences(passages: list[Passage], weights: dict[str, float], query: QueryAnalysis) -> list[_Sentence]:
+    w_sentence, w_passage, w_overlap = _WEIGHTS[query.language]
+    number, dates = wants_number(query.text), frozenset(query.dates)
     top = max((p.score for p in passages), default=0.0) or 1.0
     sims = [s for p in passages for s in p.sentence_scores if s is not None]
     lo, hi = (min(sims), max(sims)) if sims else (0.0, 0.0)
@@ -239,7 +243,8 @@ def _sentences(passages: list[Passage], weights: dict[str, float], language: str
             coverage = _overlap(text, weights)
             own = 0.0 if sim is None else (sim - lo) / span
             score = w_sentence * own + w_passage * passage.score / top + w_overlap * coverage
-            if number and any(ch.isdigit() for ch in text):
+            # A sentence with the number asked for, or stating the date the question names.
+            if (number and any(ch.isdigit() for ch in text)) or (dates and not dates.isdisjoint(document_terms(text))):
                 score += _NUMBER_BONUS
             out.append(_Sentence(rank, start, end, text, score, coverage))
     return out
@@ -251,7 +256,7 @@ def _topical_terms(query: QueryAnalysis, corpus: CorpusIndex) -> list[str]:
     its names found in the articles). Off-topic questions have none, however close the
     dense model rates them (multilingual-e5 rates almost anything above 0.75)."""
     if query.language == "en":
-        return [t[2:] for t in query.lexical_terms if not t[2:].isdigit()]
+        return [t[2:] for t in query.lexical_terms if t.startswith("w:") and not t[2:].isdigit()]
     folded = [fold(w) for w in query.content_syllables]
     bigrams = [
         f"{a} {b}"
@@ -339,7 +344,7 @@ def compose(
         return Composed(NOT_FOUND[message_lang], False, [], checks)
 
     weights = _weights(query, corpus)
-    candidates = sorted(_sentences(passages, weights, query.language, wants_number(query.text)), key=lambda s: -s.score)
+    candidates = sorted(_sentences(passages, weights, query), key=lambda s: -s.score)
     candidates = [s for s in candidates if not is_photo_caption(s.text)] or candidates
     best = candidates[0].score
     chosen = [s for s in candidates if s.score >= _SENTENCE_SHARE[query.language] * best][:max_sentences]

@@ -6,7 +6,8 @@ Vietnamese typed without them, and English. Each needs a different query:
   model sees it, and matches folded terms lexically;
 - English goes to the (multilingual) dense model as is, and its lexical side is limited
   to names and numbers that occur verbatim in the articles, since English words
-  match nothing useful in Vietnamese text.
+  match nothing useful in Vietnamese text, and to its dates written the articles' way
+  ("October 16" is "16/10").
 """
 
 from __future__ import annotations
@@ -71,6 +72,33 @@ _ENGLISH_MARKERS = frozenset(
         "according",
     )
 )
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ENGLISH_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\b|({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)",
+    re.IGNORECASE,
+)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/-]\s*(\d{1,2})\b")
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-ZÀ-Ỹ][\w.-]*|\w*\d[\w/-]*)\b", re.UNICODE)
 
 
@@ -82,6 +110,8 @@ class QueryAnalysis:
     lexical_terms: tuple[str, ...]
     content_syllables: tuple[str, ...]
     names: tuple[str, ...] = ()
+    # Day-month terms ("b:16_10") of the dates the question names, that the articles hold.
+    dates: tuple[str, ...] = ()
 
 
 def detect_language(text: str) -> str:
@@ -104,6 +134,16 @@ def _english_terms(text: str, corpus: CorpusIndex) -> list[str]:
             if corpus.bm25.knows(term):
                 terms.append(term)
     return terms
+
+
+def question_dates(text: str) -> list[str]:
+    """The day-month dates a question names, as the lexical term of the articles' numeric
+    dates: Vietnamese news writes "16/10" or "16-10", indexed as the bigram 16_10, and an
+    English question's "October 16" or "16th of October" is the same date."""
+    found = [(int(m.group(1)), int(m.group(2))) for m in _NUMERIC_DATE.finditer(text)]
+    for match in _ENGLISH_DATE.finditer(text):
+        found.append((int(match.group(1) or match.group(4)), _MONTHS[(match.group(2) or match.group(3)).lower()]))
+    return [f"b:{day}_{month}" for day, month in found if 1 <= day <= 31 and 1 <= month <= 12]
 
 
 def names(text: str) -> list[str]:
@@ -136,14 +176,13 @@ def names(text: str) -> list[str]:
 def analyse(text: str, corpus: CorpusIndex) -> QueryAnalysis:
     language = detect_language(text)
     syllables = words(text)
+    dates = tuple(dict.fromkeys(t for t in question_dates(text) if corpus.bm25.knows(t)))
     if language == "vi":
-        return QueryAnalysis(
-            text, language, text, tuple(query_terms(syllables, accented=True)), tuple(syllables), tuple(names(text))
-        )
+        lexical = tuple(query_terms(syllables, accented=True))
+        return QueryAnalysis(text, language, text, lexical, tuple(syllables), tuple(names(text)), dates)
     if language == "vi-noaccent":
         restored = corpus.restorer.restore(syllables)
-        return QueryAnalysis(
-            text, language, " ".join(restored), tuple(query_terms(syllables, accented=False)), tuple(restored)
-        )
+        lexical = tuple(query_terms(syllables, accented=False))
+        return QueryAnalysis(text, language, " ".join(restored), lexical, tuple(restored), dates=dates)
     english = _english_terms(text, corpus)
-    return QueryAnalysis(text, language, text, tuple(english), tuple(fold(t[2:]) for t in english))
+    return QueryAnalysis(text, language, text, (*english, *dates), tuple(fold(t[2:]) for t in english), dates=dates)

@@ -8,8 +8,8 @@ BARS = {
     "--min-hit-at-k": "0.95",
     "--min-mrr": "0.89",
     "--min-doc-hit-at-k": "0.98",
-    "--min-keyword-recall": "0.77",
-    "--min-citation-precision": "0.91",
+    "--min-keyword-recall": "0.79",
+    "--min-citation-precision": "0.92",
     "--min-abstention-accuracy": "0.65",
     "--max-false-abstention-rate": "0.05",
 }

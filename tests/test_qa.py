@@ -154,3 +154,22 @@ def test_a_photo_caption_is_not_quoted_when_the_text_answers(tmp_path):
     answer = ask("Ông An và ông Bình đã đồng ý những gì khi gặp nhau ở Hà Nội?", settings=settings)
     assert answer.answered and "hầu hết" in answer.answer
     assert "(Ảnh: TTXVN)" not in answer.answer
+
+
+def test_a_named_date_picks_the_sentence_that_states_it_in_either_language(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "port.txt": "Cảng Cát Lái mở rộng\n\n"
+            "Ngày 6/10, Giám đốc cảng Trần Minh cho biết công suất sẽ tăng gấp đôi vào năm sau.\n\n"
+            "Trong cuộc họp báo, ông Trần Minh nói dự án cần thêm vốn từ ngân hàng.\n\n"
+            "Hôm 20/10, ông Trần Minh thông báo cảng đã ký hợp đồng với một hãng tàu Nhật Bản.\n",
+            "rice.txt": "Giá lúa gạo ổn định\n\nGiá lúa tại Đồng bằng sông Cửu Long ổn định trong tháng 2.\n",
+        },
+    )
+    vietnamese = ask("Ông Trần Minh thông báo gì ngày 20/10?", settings=settings)
+    assert "hãng tàu Nhật Bản" in vietnamese.answer and "6/10" not in vietnamese.answer
+
+    english = ask("What did Tran Minh announce on October 20?", settings=settings)
+    assert "hãng tàu Nhật Bản" in english.answer
+    assert "cần thêm vốn" not in english.answer, "an undated sentence does not outrank the dated one"
