@@ -345,7 +345,7 @@ def compose(
 
     weights = _weights(query, corpus)
     candidates = sorted(_sentences(passages, weights, query), key=lambda s: -s.score)
-    candidates = [s for s in candidates if not is_photo_caption(s.text)] or candidates
+    candidates = [s for s in candidates if not (is_photo_caption(s.text) or is_heading(s.text))] or candidates
     best = candidates[0].score
     chosen = [s for s in candidates if s.score >= _SENTENCE_SHARE[query.language] * best][:max_sentences]
     chosen = _with_context(chosen, passages)

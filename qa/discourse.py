@@ -4,7 +4,8 @@ Vietnamese news writing keeps paragraphs short, so a sentence often needs the on
 before it ("Theo ông, ...", "“...”, ông nhận định." name their speaker there) or the
 one after it (a sentence ending in ":" announces a list). Quoted alone, such a sentence
 reads as a riddle and drops the fact the question asked for. Photo captions describe a
-picture, not the news, and are quoted only when nothing else answers.
+picture and headings name a topic; neither is a claim to cite, so they are quoted only
+when nothing else answers.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def is_photo_caption(sentence: str) -> bool:
 
 
 def is_heading(sentence: str) -> bool:
-    """A headline or section title: no closing punctuation. Never context for another sentence."""
+    """A headline or section title ("Vấn đề Dải Gaza"): no closing punctuation."""
     return not sentence.rstrip().endswith(_SENTENCE_END)
 
 

@@ -141,11 +141,12 @@ def test_a_quotation_is_answered_with_the_sentence_naming_its_speaker(tmp_path):
     assert answer.answer.index("Nguyễn Văn An") < answer.answer.index("4 tỷ USD"), "read in the article's order"
 
 
-def test_a_photo_caption_is_not_quoted_when_the_text_answers(tmp_path):
+def test_photo_captions_and_headings_are_not_quoted_when_the_text_answers(tmp_path):
     settings = _index(
         tmp_path,
         {
             "talks.txt": "date 2025-03-10 Ông An và ông Bình gặp nhau ở Hà Nội hồi tháng 3 (Ảnh: TTXVN).\n\n"
+            "Ông An và ông Bình đồng ý ở Hà Nội\n\n"
             "Sau cuộc gặp ở Hà Nội, ông An khẳng định hai bên đã đồng ý hầu hết các điểm được đưa ra.\n\n"
             "Vòng đàm phán tiếp theo dự kiến vào mùa thu.\n",
             "weather.txt": "Thời tiết Hà Nội\n\nHà Nội đón đợt không khí lạnh mới trong tuần này.\n",
@@ -154,6 +155,7 @@ def test_a_photo_caption_is_not_quoted_when_the_text_answers(tmp_path):
     answer = ask("Ông An và ông Bình đã đồng ý những gì khi gặp nhau ở Hà Nội?", settings=settings)
     assert answer.answered and "hầu hết" in answer.answer
     assert "(Ảnh: TTXVN)" not in answer.answer
+    assert "đồng ý ở Hà Nội [" not in answer.answer, "the section heading is not quoted as a claim"
 
 
 def test_a_named_date_picks_the_sentence_that_states_it_in_either_language(tmp_path):
