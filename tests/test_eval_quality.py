@@ -8,7 +8,7 @@ BARS = {
     "--min-hit-at-k": "0.95",
     "--min-mrr": "0.89",
     "--min-doc-hit-at-k": "0.98",
-    "--min-keyword-recall": "0.79",
+    "--min-keyword-recall": "0.83",
     "--min-citation-precision": "0.92",
     "--min-abstention-accuracy": "0.65",
     "--max-false-abstention-rate": "0.05",

@@ -1,5 +1,6 @@
 """Retrieval, answering and abstention on a fresh index of the seed articles."""
 
+import dataclasses
 import re
 
 import pytest
@@ -175,3 +176,23 @@ def test_a_named_date_picks_the_sentence_that_states_it_in_either_language(tmp_p
     english = ask("What did Tran Minh announce on October 20?", settings=settings)
     assert "hãng tàu Nhật Bản" in english.answer
     assert "cần thêm vốn" not in english.answer, "an undated sentence does not outrank the dated one"
+
+
+def test_a_runner_up_sentence_joins_the_answer_only_from_an_article_it_already_cites(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "maersk.txt": "Maersk mở tuyến mới\n\n"
+            "Hãng tàu Maersk sẽ mở tuyến container mới từ Hải Phòng đi Rotterdam.\n\n"
+            "Maersk cho biết tuyến mới cần thêm 12 tàu.\n\n"
+            "Chuyến đầu tiên của Maersk dự kiến khởi hành vào tháng 3.\n",
+            "msc.txt": "MSC tăng giá cước\n\n"
+            "Hãng tàu MSC tăng giá cước tuyến châu Âu từ tháng 3.\n\n"
+            "Các hãng tàu khác cũng mở tuyến mới đi Rotterdam.\n",
+        },
+    )
+    one_sentence = dataclasses.replace(settings, answer_sentences=1)
+    answer = ask("What new route is Maersk opening and what does it need?", settings=one_sentence)
+    assert answer.answered
+    assert [c.article_id for c in answer.citations] == ["maersk"]
+    assert sum(len(c.quotes) for c in answer.citations) == 2, "the best sentence and one more from its article"
