@@ -261,7 +261,7 @@ def _topical_terms(query: QueryAnalysis, corpus: CorpusIndex) -> list[str]:
     its names found in the articles). Off-topic questions have none, however close the
     dense model rates them (multilingual-e5 rates almost anything above 0.75)."""
     if query.language == "en":
-        return [t[2:] for t in query.lexical_terms if t.startswith("w:") and not t[2:].isdigit()]
+        return [t[2:] for t in query.lexical_terms if not t.startswith("b:") and not t[2:].isdigit()]
     folded = [fold(w) for w in query.content_syllables]
     bigrams = [
         f"{a} {b}"

@@ -5,15 +5,16 @@ Vietnamese typed without them, and English. Each needs a different query:
 - unaccented Vietnamese gets its diacritics restored from the corpus before the dense
   model sees it, and matches folded terms lexically;
 - English goes to the (multilingual) dense model as is, and its lexical side is limited
-  to names and numbers that occur verbatim in the articles, since English words
-  match nothing useful in Vietnamese text, and to its dates written the articles' way
-  ("October 16" is "16/10").
+  to names and numbers that occur in the articles (Vietnamese names may come without
+  diacritics), since English words match nothing useful in Vietnamese text, and to its
+  dates written the articles' way ("October 16" is "16/10").
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import query_terms
@@ -124,7 +125,8 @@ def detect_language(text: str) -> str:
 
 
 def _english_terms(text: str, corpus: CorpusIndex) -> list[str]:
-    """Names and numbers of an English question that the articles contain verbatim."""
+    """Names and numbers of an English question that the articles contain verbatim, and
+    Vietnamese names it writes without diacritics, as English does ("Tran Minh", "Cat Lai")."""
     terms = []
     for match in _NAME_OR_NUMBER.finditer(text):
         for syllable in words(match.group(0)):
@@ -133,6 +135,18 @@ def _english_terms(text: str, corpus: CorpusIndex) -> list[str]:
             term = f"w:{syllable}"
             if corpus.bm25.knows(term):
                 terms.append(term)
+    known = {t[2:] for t in terms}
+    for name in names(text):
+        syllables = words(name)
+        folded = [fold(s) for s in syllables]
+        # Two or more syllables side by side in the articles: a lone capitalised English
+        # word ("The" folds like "thế") is too weak a sign.
+        if (
+            len(folded) > 1
+            and not known.issuperset(syllables)
+            and all(corpus.bm25.knows(f"b:{a}_{b}") for a, b in pairwise(folded))
+        ):
+            terms += [f"f:{f}" for s, f in zip(syllables, folded) if s not in known]
     return terms
 
 

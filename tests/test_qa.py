@@ -196,3 +196,18 @@ def test_a_runner_up_sentence_joins_the_answer_only_from_an_article_it_already_c
     assert answer.answered
     assert [c.article_id for c in answer.citations] == ["maersk"]
     assert sum(len(c.quotes) for c in answer.citations) == 2, "the best sentence and one more from its article"
+
+
+def test_an_english_question_may_write_vietnamese_names_without_diacritics(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "port.txt": "Cảng Cát Lái mở rộng\n\n"
+            "Cảng Cát Lái sẽ mở rộng bến container trong năm 2026.\n\n"
+            "Dự án mở rộng cảng Cát Lái cần 5.000 tỷ đồng vốn đầu tư.\n",
+            "rice.txt": "Giá lúa gạo ổn định\n\nGiá lúa tại Đồng bằng sông Cửu Long ổn định trong tháng 2.\n",
+        },
+    )
+    answer = ask("How much investment does the Cat Lai port expansion need?", settings=settings)
+    assert answer.answered and "5.000 tỷ đồng" in answer.answer
+    assert answer.citations[0].article_id == "port"
