@@ -178,12 +178,12 @@ def _weights(query: QueryAnalysis, corpus: CorpusIndex) -> dict[str, float]:
     return {t: v for t, v in idf.items() if v > 0}
 
 
-def _overlap(text: str, weights: dict[str, float]) -> float:
+def _overlap(terms: set[str], weights: dict[str, float]) -> float:
+    """The weighted share of the question's terms that a sentence's `terms` hold."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    present = set(document_terms(text))
-    return sum(v for k, v in weights.items() if k in present) / total
+    return sum(v for k, v in weights.items() if k in terms) / total
 
 
 def _known_name(name: str, corpus: CorpusIndex) -> bool:
@@ -245,11 +245,12 @@ def _sentences(passages: list[Passage], weights: dict[str, float], query: QueryA
                 continue  # the same sentence in two overlapping chunks
             seen.add(key)
             text = passage.text[start - passage.start : end - passage.start]
-            coverage = _overlap(text, weights)
+            terms = set(document_terms(text))
+            coverage = _overlap(terms, weights)
             own = 0.0 if sim is None else (sim - lo) / span
             score = w_sentence * own + w_passage * passage.score / top + w_overlap * coverage
             # A sentence with the number asked for, or stating the date the question names.
-            if (number and any(ch.isdigit() for ch in text)) or (dates and not dates.isdisjoint(document_terms(text))):
+            if (number and any(ch.isdigit() for ch in text)) or not dates.isdisjoint(terms):
                 score += _NUMBER_BONUS
             out.append(_Sentence(rank, start, end, text, score, coverage))
     return out
@@ -314,6 +315,20 @@ def _with_context(chosen: list[_Sentence], passages: list[Passage]) -> list[_Sen
     ]
 
 
+def _select(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex, max_sentences: int) -> list[_Sentence]:
+    """The sentences that answer, best first: those scoring a share of the best one (no
+    caption or heading while another qualifies), at most `max_sentences`, plus runners-up
+    from articles already cited (`_SAME_SOURCE_EXTRA`)."""
+    candidates = sorted(_sentences(passages, _weights(query, corpus), query), key=lambda s: -s.score)
+    candidates = [s for s in candidates if not (is_photo_caption(s.text) or is_heading(s.text))] or candidates
+    best = candidates[0].score
+    qualifying = [s for s in candidates if s.score >= _SENTENCE_SHARE[query.language] * best]
+    chosen = qualifying[:max_sentences]
+    cited = {passages[s.passage_rank].article_id for s in chosen}
+    extra = [s for s in qualifying[max_sentences:] if passages[s.passage_rank].article_id in cited]
+    return chosen + extra[:_SAME_SOURCE_EXTRA]
+
+
 def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> dict:
     """The signals abstention is decided on, kept in the result for inspection."""
     sims = [s for p in passages for s in p.sentence_scores if s is not None]
@@ -348,17 +363,7 @@ def compose(
     if not passages or not is_supported(checks):
         return Composed(NOT_FOUND[message_lang], False, [], checks)
 
-    weights = _weights(query, corpus)
-    candidates = sorted(_sentences(passages, weights, query), key=lambda s: -s.score)
-    candidates = [s for s in candidates if not (is_photo_caption(s.text) or is_heading(s.text))] or candidates
-    best = candidates[0].score
-    qualifying = [s for s in candidates if s.score >= _SENTENCE_SHARE[query.language] * best]
-    chosen = qualifying[:max_sentences]
-    cited = {passages[s.passage_rank].article_id for s in chosen}
-    chosen += [s for s in qualifying[max_sentences:] if passages[s.passage_rank].article_id in cited][
-        :_SAME_SOURCE_EXTRA
-    ]
-    chosen = _with_context(chosen, passages)
+    chosen = _with_context(_select(query, passages, corpus, max_sentences), passages)
     checks["missing_kind"] = _missing_kind(query.text, chosen)
     if checks["missing_kind"]:
         return Composed(NOT_FOUND[message_lang], False, [], checks)
