@@ -95,6 +95,10 @@ def test_nfd_and_zero_width_input_is_normalised(seed_settings):
     assert answer.passages[0].article_id == BUDAPEST_ARTICLE
 
 
+# A second article on another topic, so that finding the right one is not a given.
+UNRELATED_ARTICLE = {"rice.txt": "Giá lúa gạo ổn định\n\nGiá lúa tại Đồng bằng sông Cửu Long ổn định trong tháng 2.\n"}
+
+
 def _index(tmp_path, articles: dict[str, str]):
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -133,7 +137,7 @@ def test_a_quotation_is_answered_with_the_sentence_naming_its_speaker(tmp_path):
             "Phát biểu tại Cần Thơ sáng 3/3, Bộ trưởng Nguyễn Văn An tỏ ra lạc quan về mùa vụ mới.\n\n"
             "“Xuất khẩu tôm năm nay sẽ vượt 4 tỷ USD”, ông khẳng định.\n\n"
             "Giá cá tra cũng tăng nhẹ trong quý đầu năm.\n",
-            "rice.txt": "Giá lúa gạo ổn định\n\nGiá lúa tại Đồng bằng sông Cửu Long ổn định trong tháng 2.\n",
+            **UNRELATED_ARTICLE,
         },
     )
     answer = ask("Xuất khẩu tôm năm nay sẽ vượt bao nhiêu?", settings=settings)
@@ -167,7 +171,7 @@ def test_a_named_date_picks_the_sentence_that_states_it_in_either_language(tmp_p
             "Ngày 6/10, Giám đốc cảng Trần Minh cho biết công suất sẽ tăng gấp đôi vào năm sau.\n\n"
             "Trong cuộc họp báo, ông Trần Minh nói dự án cần thêm vốn từ ngân hàng.\n\n"
             "Hôm 20/10, ông Trần Minh thông báo cảng đã ký hợp đồng với một hãng tàu Nhật Bản.\n",
-            "rice.txt": "Giá lúa gạo ổn định\n\nGiá lúa tại Đồng bằng sông Cửu Long ổn định trong tháng 2.\n",
+            **UNRELATED_ARTICLE,
         },
     )
     vietnamese = ask("Ông Trần Minh thông báo gì ngày 20/10?", settings=settings)
@@ -205,7 +209,7 @@ def test_an_english_question_may_write_vietnamese_names_without_diacritics(tmp_p
             "port.txt": "Cảng Cát Lái mở rộng\n\n"
             "Cảng Cát Lái sẽ mở rộng bến container trong năm 2026.\n\n"
             "Dự án mở rộng cảng Cát Lái cần 5.000 tỷ đồng vốn đầu tư.\n",
-            "rice.txt": "Giá lúa gạo ổn định\n\nGiá lúa tại Đồng bằng sông Cửu Long ổn định trong tháng 2.\n",
+            **UNRELATED_ARTICLE,
         },
     )
     answer = ask("How much investment does the Cat Lai port expansion need?", settings=settings)
