@@ -171,9 +171,9 @@ def _topical_syllables(query: QueryAnalysis) -> list[str]:
 
 
 def _weights(query: QueryAnalysis, corpus: CorpusIndex) -> dict[str, float]:
-    """IDF of each lexical term of the question's topic and dates that the corpus knows
-    (others cannot match), keyed by the term as `document_terms` writes it."""
-    terms = [f"f:{f}" for f in _topical_syllables(query)] + list(query.dates)
+    """IDF of each lexical term of the question's topic, names and dates that the corpus
+    knows (others cannot match), keyed by the term as `document_terms` writes it."""
+    terms = [f"f:{f}" for f in _topical_syllables(query)] + list(query.phrases) + list(query.dates)
     idf = {t: corpus.bm25.term_idf(t) for t in terms}
     return {t: v for t, v in idf.items() if v > 0}
 
@@ -335,7 +335,7 @@ def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: Corpu
     return {
         "topical_terms": _topical_terms(query, corpus),
         "top_sentence": round(max(sims), 4) if sims else None,
-        "unknown_names": [name for name in query.names if not _known_name(name, corpus)],
+        "unknown_names": [name for name in query.names if not corpus.bm25.knows_phrase(name)],
         "missing_kind": None,  # set by compose() once it knows which sentences it would quote
         "unknown_foreign_words": sorted(
             {

@@ -4,10 +4,11 @@ Three kinds of question meet Vietnamese articles: Vietnamese with diacritics,
 Vietnamese typed without them, and English. Each needs a different query:
 - unaccented Vietnamese gets its diacritics restored from the corpus before the dense
   model sees it, and matches folded terms lexically;
-- English goes to the (multilingual) dense model as is, and its lexical side is limited
-  to names and numbers that occur in the articles (Vietnamese names may come without
-  diacritics), since English words match nothing useful in Vietnamese text, and to its
-  dates written the articles' way ("October 16" is "16/10").
+- English goes to the (multilingual) dense model with its names of places and
+  institutions in the articles' Vietnamese (`qa.bilingual`), and its lexical side is
+  limited to names and numbers that occur in the articles (Vietnamese names may come
+  without diacritics), since English words match nothing useful in Vietnamese text, and
+  to its dates written the articles' way ("October 16" is "16/10").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from qa.bilingual import vietnamese_names, with_vietnamese_names
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import query_terms
 from vectorstore.text import fold, has_diacritics, word_spans, words
@@ -113,6 +115,9 @@ class QueryAnalysis:
     names: tuple[str, ...] = ()
     # Day-month terms ("b:16_10") of the dates the question names, that the articles hold.
     dates: tuple[str, ...] = ()
+    # Bigram terms of the multi-syllable Vietnamese names an English question's names
+    # translate to: "Trung Đông" counts as one unit, not as "trung" and "đông" anywhere.
+    phrases: tuple[str, ...] = ()
 
 
 def detect_language(text: str) -> str:
@@ -138,15 +143,10 @@ def _english_terms(text: str, corpus: CorpusIndex) -> list[str]:
     known = {t[2:] for t in terms}
     for name in names(text):
         syllables = words(name)
-        folded = [fold(s) for s in syllables]
         # Two or more syllables side by side in the articles: a lone capitalised English
         # word ("The" folds like "thế") is too weak a sign.
-        if (
-            len(folded) > 1
-            and not known.issuperset(syllables)
-            and all(corpus.bm25.knows(f"b:{a}_{b}") for a, b in pairwise(folded))
-        ):
-            terms += [f"f:{f}" for s, f in zip(syllables, folded) if s not in known]
+        if len(syllables) > 1 and not known.issuperset(syllables) and corpus.bm25.knows_phrase(name):
+            terms += [f"f:{fold(s)}" for s in syllables if s not in known]
     return terms
 
 
@@ -198,5 +198,17 @@ def analyse(text: str, corpus: CorpusIndex) -> QueryAnalysis:
         restored = corpus.restorer.restore(syllables)
         lexical = tuple(query_terms(syllables, accented=False))
         return QueryAnalysis(text, language, " ".join(restored), lexical, tuple(restored), dates=dates)
+    translated = vietnamese_names(text, corpus.bm25.knows_phrase)
+    named = [[fold(w) for w in words(m.vietnamese)] for m in translated]
+    single = [f"f:{n[0]}" for n in named if len(n) == 1]
+    phrases = [f"b:{a}_{b}" for n in named for a, b in pairwise(n)]
     english = _english_terms(text, corpus)
-    return QueryAnalysis(text, language, text, (*english, *dates), tuple(fold(t[2:]) for t in english), dates=dates)
+    return QueryAnalysis(
+        text,
+        language,
+        with_vietnamese_names(text, translated),
+        (*english, *single, *[f"f:{w}" for n in named if len(n) > 1 for w in n], *phrases, *dates),
+        tuple(fold(t[2:]) for t in (*english, *single)),
+        dates=dates,
+        phrases=tuple(phrases),
+    )

@@ -5,11 +5,11 @@ import subprocess
 import sys
 
 BARS = {
-    "--min-hit-at-k": "0.95",
-    "--min-mrr": "0.89",
+    "--min-hit-at-k": "0.97",
+    "--min-mrr": "0.91",
     "--min-doc-hit-at-k": "0.98",
-    "--min-keyword-recall": "0.83",
-    "--min-citation-precision": "0.92",
+    "--min-keyword-recall": "0.85",
+    "--min-citation-precision": "0.91",
     "--min-abstention-accuracy": "0.65",
     "--max-false-abstention-rate": "0.05",
 }

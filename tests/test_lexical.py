@@ -53,3 +53,11 @@ def test_folded_question_finds_accented_text_and_unknown_terms_score_nothing() -
 
 def test_empty_corpus_scores_nothing() -> None:
     assert BM25Index.build([]).scores(["w:budapest"]).size == 0
+
+
+def test_a_phrase_is_known_only_when_its_syllables_stand_side_by_side() -> None:
+    index = BM25Index.build(DOCS)
+    assert index.knows_phrase("Điện Kremlin") and index.knows_phrase("dien kremlin")
+    assert index.knows_phrase("Budapest") and not index.knows_phrase("Bucharest")
+    assert not index.knows_phrase("Kremlin Budapest"), "both words occur, never together"
+    assert not index.knows_phrase("")

@@ -215,3 +215,21 @@ def test_an_english_question_may_write_vietnamese_names_without_diacritics(tmp_p
     answer = ask("How much investment does the Cat Lai port expansion need?", settings=settings)
     assert answer.answered and "5.000 tỷ đồng" in answer.answer
     assert answer.citations[0].article_id == "port"
+
+
+def test_an_english_question_may_name_places_as_english_does(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "exports.txt": "Xuất khẩu sang Trung Đông tăng mạnh\n\n"
+            "Bộ Công Thương cho biết xuất khẩu gạo sang Trung Đông tăng 40% trong quý III.\n\n"
+            "Xuất khẩu cà phê sang Đức giảm nhẹ do nhu cầu yếu.\n",
+            **UNRELATED_ARTICLE,
+        },
+    )
+    answer = ask("How much did rice exports to the Middle East grow?", settings=settings)
+    assert answer.answered and "40%" in answer.answer
+    assert answer.citations[0].article_id == "exports"
+
+    germany = ask("What happened to coffee exports to Germany?", settings=settings)
+    assert germany.answered and "cà phê sang Đức" in germany.answer

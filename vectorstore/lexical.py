@@ -159,3 +159,11 @@ class BM25Index:
 
     def knows(self, term: str) -> bool:
         return term in self.vocabulary
+
+    def knows_phrase(self, text: str) -> bool:
+        """Whether the corpus has the syllables of `text` side by side (accents aside):
+        a one-syllable name as a word, a longer one as its chain of bigrams."""
+        folded = [_fold(w) for w in words(text)]
+        if len(folded) == 1:
+            return self.knows(f"f:{folded[0]}")
+        return bool(folded) and all(self.knows(f"b:{a}_{b}") for a, b in itertools.pairwise(folded))
