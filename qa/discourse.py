@@ -27,8 +27,11 @@ _BARE_PRONOUN = (
     re.compile(r"^[\W_]*(?:[Ôô]ng|[Bb]à)(?: ấy)?\s+(\w)"),
     re.compile(r"[,”\"]\s*(?:ông|bà)(?: ấy)?\s+(\w)[^.!?]{0,30}[.!?]?\s*$"),
 )
-# "Cuộc gặp này ...": a demonstrative in the sentence's first clause.
+# "Cuộc gặp này ...": a demonstrative in the sentence's first clause. A quotation inside
+# the clause does not end it ("Sau cuộc điện đàm “thực chất, cởi mở” này, ..."), so
+# quotations are blanked out first.
 _DEMONSTRATIVE_OPENING = re.compile(r"^[^,.;:]{0,80}?\bnày\b")
+_QUOTATION = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _SENTENCE_END = tuple(".!?…:;\"'”’»)")
 
 
@@ -44,7 +47,8 @@ def is_heading(sentence: str) -> bool:
 def points_back(sentence: str) -> bool:
     """Whether the sentence only makes sense after the one before it."""
     text = sentence.strip()
-    if _POINTS_BACK_OPENING.search(text) or _DEMONSTRATIVE_OPENING.search(text):
+    unquoted = _QUOTATION.sub(lambda m: "“" + "x" * (len(m.group(0)) - 2) + "”", text)
+    if _POINTS_BACK_OPENING.search(text) or _DEMONSTRATIVE_OPENING.search(unquoted):
         return True
     return any((m := p.search(text)) is not None and m.group(1).islower() for p in _BARE_PRONOUN)
 

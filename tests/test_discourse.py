@@ -15,6 +15,7 @@ from qa.discourse import announces_next, is_heading, is_photo_caption, points_ba
         "Điều này cho thấy quan hệ đang cải thiện.",
         "Các đề xuất gồm: từ bỏ vùng Donbass.",
         "Cuộc gặp này diễn ra trong 3 giờ.",
+        "Sau cuộc điện đàm “thực chất, cởi mở” này, hai bên sẽ gặp lại.",
         "He said the talks went well.",
     ],
 )
@@ -29,6 +30,7 @@ def test_sentences_that_need_the_one_before(sentence):
         "Bà Bryn Rosenfeld, phó giáo sư tại Đại học Cornell, nhận định.",
         "“Tôi phải chắc chắn”, ông Trump nói hôm 25/10.",
         "Tổng thống Trump nói hôm nay rằng cuộc gặp sẽ diễn ra.",
+        "Sau cuộc điện đàm, hai bên sẽ gặp lại vào tháng này.",
         "Trump said the talks went well.",
     ],
 )
