@@ -5,8 +5,10 @@ alike ("Budapest", "NATO"). "The Middle East" is "Trung Đông" and "Germany" is
 and the multilingual embedder bridges such pairs weakly: with "Middle East" in the
 question, the passage on "Trung Đông" ranked outside the top 5. So the question the
 embedder sees names them in the articles' words ("… a settlement in Trung Đông?"),
-and they join its lexical terms. The list (`names_en_vi.tsv`) holds names only, not
-adjectives: "Russian missiles" ties a question to the articles no more than "missiles".
+and they join its lexical terms: they tie the question to the articles (it is not taken
+for off-topic) and count, as phrases, in choosing the sentences to quote. The list
+(`names_en_vi.tsv`) holds names only, not adjectives: "Russian missiles" ties a question
+to the articles no more than "missiles" does.
 """
 
 from __future__ import annotations
@@ -28,32 +30,31 @@ class NameMatch:
 
 
 @lru_cache(maxsize=1)
-def _names() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    """One pattern per line of the list; longer English names first, so "South Korea" is
-    not read as "Korea" and "West Bank" not as "the West"."""
-    entries = []
+def _names() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """One pattern for the whole list, and each English name's Vietnamese forms. Longer
+    names come first in the pattern, so "South Korea" is not read as "Korea" and "the
+    West Bank" not as "the West"."""
+    forms: dict[str, tuple[str, ...]] = {}
     for line in _NAMES_FILE.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        english, vietnamese = line.split("\t")
-        for name in english.split("|"):
-            # An article before a name belongs to it: "the Middle East" becomes "Trung Đông".
-            pattern = re.compile(rf"(?:\b[Tt]he\s+)?(?<![\w.]){re.escape(name)}(?![\w-])")
-            entries.append((len(name), pattern, tuple(v.strip() for v in vietnamese.split("|"))))
-    entries.sort(key=lambda e: -e[0])
-    return tuple((pattern, variants) for _, pattern, variants in entries)
+        if line.strip() and not line.startswith("#"):
+            english, vietnamese = line.split("\t")
+            for name in english.split("|"):
+                forms[name] = tuple(v.strip() for v in vietnamese.split("|"))
+    alternatives = "|".join(re.escape(name) for name in sorted(forms, key=len, reverse=True))
+    # An article before a name belongs to it: "the Middle East" becomes "Trung Đông".
+    return re.compile(rf"(?:\b[Tt]he\s+)?(?<![\w.])({alternatives})(?![\w-])"), forms
 
 
 def vietnamese_names(text: str, known: Callable[[str], bool]) -> list[NameMatch]:
-    """The listed English names in `text`, each with its first Vietnamese form that
-    `known` accepts (one the articles contain), in text order, without overlaps."""
-    found: list[NameMatch] = []
-    for pattern, variants in _names():
-        matches = [m for m in pattern.finditer(text) if all(m.end() <= f.start or m.start() >= f.end for f in found)]
-        vietnamese = next((v for v in variants if known(v)), None) if matches else None
+    """The listed English names in `text`, in order, each with its first Vietnamese form
+    that `known` accepts (one the articles contain); names with none are left out."""
+    pattern, forms = _names()
+    found = []
+    for match in pattern.finditer(text):
+        vietnamese = next((v for v in forms[match.group(1)] if known(v)), None)
         if vietnamese is not None:
-            found += [NameMatch(m.start(), m.end(), vietnamese) for m in matches]
-    return sorted(found, key=lambda m: m.start)
+            found.append(NameMatch(match.start(), match.end(), vietnamese))
+    return found
 
 
 def with_vietnamese_names(text: str, matches: list[NameMatch]) -> str:
