@@ -47,7 +47,7 @@ def is_heading(sentence: str) -> bool:
 def points_back(sentence: str) -> bool:
     """Whether the sentence only makes sense after the one before it."""
     text = sentence.strip()
-    unquoted = _QUOTATION.sub(lambda m: "“" + "x" * (len(m.group(0)) - 2) + "”", text)
+    unquoted = _QUOTATION.sub(lambda m: "x" * len(m.group(0)), text)
     if _POINTS_BACK_OPENING.search(text) or _DEMONSTRATIVE_OPENING.search(unquoted):
         return True
     return any((m := p.search(text)) is not None and m.group(1).islower() for p in _BARE_PRONOUN)

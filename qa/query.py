@@ -200,15 +200,15 @@ def analyse(text: str, corpus: CorpusIndex) -> QueryAnalysis:
         return QueryAnalysis(text, language, " ".join(restored), lexical, tuple(restored), dates=dates)
     translated = vietnamese_names(text, corpus.bm25.knows_phrase)
     named = [[fold(w) for w in words(m.vietnamese)] for m in translated]
-    single = [f"f:{n[0]}" for n in named if len(n) == 1]
-    phrases = [f"b:{a}_{b}" for n in named for a, b in pairwise(n)]
+    phrases = tuple(f"b:{a}_{b}" for n in named for a, b in pairwise(n))
     english = _english_terms(text, corpus)
     return QueryAnalysis(
         text,
         language,
         with_vietnamese_names(text, translated),
-        (*english, *single, *[f"f:{w}" for n in named if len(n) > 1 for w in n], *phrases, *dates),
-        tuple(fold(t[2:]) for t in (*english, *single)),
+        (*english, *(f"f:{w}" for n in named for w in n), *phrases, *dates),
+        # A one-word name counts as its word; a longer one as its phrase (`phrases`).
+        (*(fold(t[2:]) for t in english), *(n[0] for n in named if len(n) == 1)),
         dates=dates,
-        phrases=tuple(phrases),
+        phrases=phrases,
     )
