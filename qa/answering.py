@@ -10,10 +10,10 @@ question's language and lists the closest passages instead.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from qa.asked import sought_fact, unstated_kind
 from qa.discourse import announces_next, is_heading, is_photo_caption, points_back
 from qa.query import QueryAnalysis
 from qa.types import Citation, Passage
@@ -109,32 +109,7 @@ _WEIGHTS = {
 # A sentence joins the answer when it scores this share of the best one. Sentence scores
 # of English questions are less sure (cross-lingual), so their answers quote more.
 _SENTENCE_SHARE = {"vi": 0.85, "vi-noaccent": 0.75, "en": 0.5}
-# Questions that ask for a date, a time or an amount; sentences holding a number rank higher.
-_NUMBER_CUES = (
-    "bao nhieu",
-    "bao lau",
-    "bao gio",
-    "khi nao",
-    "luc nao",
-    "ngay nao",
-    "nam nao",
-    "thang nao",
-    "hom nao",
-    "ngay may",
-    "may gio",
-    "may tieng",
-    "may lan",
-    "when",
-    "how many",
-    "how much",
-    "how long",
-    "what date",
-    "what year",
-    "which year",
-    "what day",
-    "which day",
-    "what percentage",
-)
+# Added to a sentence with the number a question asks for, or stating the date it names.
 _NUMBER_BONUS = 0.3
 # Past `max_sentences`, this many more qualifying sentences join the answer when they come
 # from an article it already cites: they add no source to check, and the sentence that
@@ -194,41 +169,9 @@ def _known_name(name: str, corpus: CorpusIndex) -> bool:
     return all(corpus.bm25.knows(f"b:{a}_{b}") for a, b in pairwise(folded))
 
 
-# Questions that ask for a kind of fact the answer must state: a money figure, a
-# percentage or a date. Sentences on the right topic without one do not answer them
-# ("on what exact date did they call?" is not answered by "they will call soon").
-_ASKED_KINDS = {
-    "money": (
-        ("bao nhieu tien", "bao nhieu ty", "bao nhieu usd", "bao nhieu do", "how much money", "how many dollars"),
-        re.compile(r"\d[\d.,]*\s*(?:nghìn|triệu|tỷ)?\s*(?:USD|đô|đồng|euro|EUR|rúp)|[$€]\s*\d", re.IGNORECASE),
-    ),
-    "percent": (
-        ("bao nhieu phan tram", "what percentage", "what percent", "how many percent"),
-        re.compile(r"\d\s*%|phần trăm", re.IGNORECASE),
-    ),
-    "date": (
-        ("ngay nao", "hom nao", "ngay may", "what date", "which date", "what day", "which day", "exact date"),
-        re.compile(r"\b\d{1,2}\s*[/-]\s*\d{1,2}\b|\b(?:ngày|hôm|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b", re.IGNORECASE),
-    ),
-}
-
-
-def _asked_kind(question: str) -> tuple[str, re.Pattern] | None:
-    folded = f" {' '.join(words(fold(question)))} "
-    for kind, (cues, pattern) in _ASKED_KINDS.items():
-        if any(f" {cue} " in folded for cue in cues):
-            return kind, pattern
-    return None
-
-
-def wants_number(question: str) -> bool:
-    folded = " ".join(words(fold(question)))
-    return any(f" {cue} " in f" {folded} " for cue in _NUMBER_CUES)
-
-
 def _sentences(passages: list[Passage], weights: dict[str, float], query: QueryAnalysis) -> list[_Sentence]:
     w_sentence, w_passage, w_overlap = _WEIGHTS[query.language]
-    number, dates = wants_number(query.text), frozenset(query.dates)
+    sought, dates = sought_fact(query.text), frozenset(query.dates)
     top = max((p.score for p in passages), default=0.0) or 1.0
     sims = [s for p in passages for s in p.sentence_scores if s is not None]
     lo, hi = (min(sims), max(sims)) if sims else (0.0, 0.0)
@@ -250,7 +193,7 @@ def _sentences(passages: list[Passage], weights: dict[str, float], query: QueryA
             own = 0.0 if sim is None else (sim - lo) / span
             score = w_sentence * own + w_passage * passage.score / top + w_overlap * coverage
             # A sentence with the number asked for, or stating the date the question names.
-            if (number and any(ch.isdigit() for ch in text)) or not dates.isdisjoint(terms):
+            if (sought and sought(text)) or not dates.isdisjoint(terms):
                 score += _NUMBER_BONUS
             out.append(_Sentence(rank, start, end, text, score, coverage))
     return out
@@ -271,15 +214,6 @@ def _topical_terms(query: QueryAnalysis, corpus: CorpusIndex) -> list[str]:
     ]
     foreign = [w for w in folded if not is_vietnamese_syllable(w) and corpus.bm25.knows(f"f:{w}")]
     return bigrams + foreign
-
-
-def _missing_kind(question: str, quoted: list[_Sentence]) -> str | None:
-    """The kind of fact the question asks for when none of the sentences to quote states one."""
-    asked = _asked_kind(question)
-    if asked is None:
-        return None
-    kind, pattern = asked
-    return None if any(pattern.search(s.text) for s in quoted) else kind
 
 
 def _neighbour(sentence: _Sentence, step: int, passages: list[Passage]) -> _Sentence | None:
@@ -364,7 +298,7 @@ def compose(
         return Composed(NOT_FOUND[message_lang], False, [], checks)
 
     chosen = _with_context(_select(query, passages, corpus, max_sentences), passages)
-    checks["missing_kind"] = _missing_kind(query.text, chosen)
+    checks["missing_kind"] = unstated_kind(query.text, [s.text for s in chosen])
     if checks["missing_kind"]:
         return Composed(NOT_FOUND[message_lang], False, [], checks)
     # Read in source order: articles as they first rank, each in its own order.

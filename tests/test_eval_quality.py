@@ -10,7 +10,7 @@ BARS = {
     "--min-doc-hit-at-k": "0.98",
     "--min-keyword-recall": "0.85",
     "--min-citation-precision": "0.91",
-    "--min-abstention-accuracy": "0.65",
+    "--min-abstention-accuracy": "0.70",
     "--max-false-abstention-rate": "0.05",
 }
 

@@ -129,6 +129,25 @@ def test_a_question_for_a_date_is_not_answered_by_sentences_without_one(tmp_path
     assert undated.passages, "the closest passages are still shown"
 
 
+def test_a_question_for_a_count_is_not_answered_by_a_number_about_something_else(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "ceasefire.txt": "Thỏa thuận ngừng bắn ở Gaza\n\n"
+            "Thỏa thuận ngừng bắn ở Gaza mở đường cho việc trao trả con tin giữa Israel và Hamas. "
+            "Hai bên đã đàm phán trong 2 tháng tại Cairo.\n",
+            "sanctions.txt": "Mỹ trừng phạt Rosneft và Lukoil\n\n"
+            "Mỹ công bố trừng phạt 2 tập đoàn dầu khí Rosneft và Lukoil, cùng 36 công ty con.\n",
+        },
+    )
+
+    hostages = ask("Bao nhiêu con tin được trao trả theo thỏa thuận ngừng bắn ở Gaza?", settings=settings)
+    assert not hostages.answered and hostages.checks["missing_kind"] == "count"
+
+    subsidiaries = ask("How many subsidiaries of Rosneft and Lukoil were sanctioned?", settings=settings)
+    assert subsidiaries.answered and "36 công ty con" in subsidiaries.answer
+
+
 def test_a_quotation_is_answered_with_the_sentence_naming_its_speaker(tmp_path):
     settings = _index(
         tmp_path,
