@@ -117,8 +117,9 @@ _NUMBER_BONUS = 0.3
 # recall 0.667 -> 0.809 at the same citation precision).
 _SAME_SOURCE_EXTRA = 1
 # Only passages scoring at least this share of the best one are quoted from; weaker
-# ones are usually about a neighbouring topic and would cite the wrong article.
-_PASSAGE_SHARE = 0.8
+# ones are usually about a neighbouring topic and would cite the wrong article. Keyword
+# recall is 0.913 from 0.72 to 0.76 and 0.889 at 0.78; citation precision falls below 0.74.
+_PASSAGE_SHARE = 0.75
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ BARS = {
     "--min-hit-at-k": "0.97",
     "--min-mrr": "0.91",
     "--min-doc-hit-at-k": "0.98",
-    "--min-keyword-recall": "0.85",
-    "--min-citation-precision": "0.91",
+    "--min-keyword-recall": "0.89",
+    "--min-citation-precision": "0.90",
     "--min-abstention-accuracy": "0.70",
     "--max-false-abstention-rate": "0.05",
 }
