@@ -163,26 +163,23 @@ def question_dates(text: str) -> list[str]:
 def names(text: str) -> list[str]:
     """Runs of capitalised words joined by spaces ("Tập Cận Bình", "Budapest").
 
-    A lone capital at the start of the question is sentence case, not a name; a dash
-    or comma ends a run, so "Putin – Trump" is two names.
+    The capital of the question's first word is sentence case, not a name, so it is
+    left out of its run: "Theo Lavrov, …" names Lavrov. A dash or comma ends a run, so
+    "Putin – Trump" is two names.
     """
     found: list[str] = []
     run: list[str] = []
-    run_starts_question = False
     previous_end = -1
     for token, start, end in word_spans(text):
         joined = previous_end >= 0 and not text[previous_end:start].strip()
-        if token[:1].isupper() and (joined or not run):
-            if not run:
-                run_starts_question = previous_end < 0
+        if token[:1].isupper() and (joined or not run) and previous_end >= 0:
             run.append(token)
         else:
-            if run and not (len(run) == 1 and run_starts_question):
+            if run:
                 found.append(" ".join(run))
-            run = [token] if token[:1].isupper() else []
-            run_starts_question = False
+            run = [token] if token[:1].isupper() and previous_end >= 0 else []
         previous_end = end
-    if run and not (len(run) == 1 and run_starts_question):
+    if run:
         found.append(" ".join(run))
     return found
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.query import question_dates
+from qa.query import names, question_dates
 
 
 @pytest.mark.parametrize(
@@ -17,3 +17,16 @@ from qa.query import question_dates
 )
 def test_dates_a_question_names_are_read_as_the_articles_write_them(question, dates):
     assert question_dates(question) == dates
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("Theo Lavrov, ở Alaska ông Putin đã làm gì?", ["Lavrov", "Alaska", "Putin"]),
+        ("Ông Tập Cận Bình nói gì về Budapest?", ["Tập Cận Bình", "Budapest"]),
+        ("Budapest được chọn vì sao?", []),
+        ("Hai ông Putin – Trump gặp nhau", ["Putin", "Trump"]),
+    ],
+)
+def test_names_leave_out_the_sentence_case_of_the_first_word(question, found):
+    assert names(question) == found
