@@ -26,7 +26,9 @@ _NAMES_FILE = Path(__file__).with_name("names_en_vi.tsv")
 class NameMatch:
     start: int
     end: int
-    vietnamese: str
+    english: str
+    # None when the articles contain none of its Vietnamese forms: they never mention it.
+    vietnamese: str | None
 
 
 @lru_cache(maxsize=1)
@@ -47,20 +49,22 @@ def _names() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
 
 def vietnamese_names(text: str, known: Callable[[str], bool]) -> list[NameMatch]:
     """The listed English names in `text`, in order, each with its first Vietnamese form
-    that `known` accepts (one the articles contain); names with none are left out."""
+    that `known` accepts (one the articles contain), or None if `known` accepts none."""
     pattern, forms = _names()
-    found = []
-    for match in pattern.finditer(text):
-        vietnamese = next((v for v in forms[match.group(1)] if known(v)), None)
-        if vietnamese is not None:
-            found.append(NameMatch(match.start(), match.end(), vietnamese))
-    return found
+    return [
+        NameMatch(
+            match.start(), match.end(), match.group(1), next((v for v in forms[match.group(1)] if known(v)), None)
+        )
+        for match in pattern.finditer(text)
+    ]
 
 
 def with_vietnamese_names(text: str, matches: list[NameMatch]) -> str:
-    """`text` with each matched English name replaced by its Vietnamese form."""
+    """`text` with each matched English name the articles mention replaced by its Vietnamese form."""
     parts, position = [], 0
     for match in matches:
+        if match.vietnamese is None:
+            continue
         parts += [text[position : match.start], match.vietnamese]
         position = match.end
     return "".join(parts) + text[position:]

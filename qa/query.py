@@ -195,7 +195,8 @@ def analyse(text: str, corpus: CorpusIndex) -> QueryAnalysis:
         restored = corpus.restorer.restore(syllables)
         lexical = tuple(query_terms(syllables, accented=False))
         return QueryAnalysis(text, language, " ".join(restored), lexical, tuple(restored), dates=dates)
-    translated = vietnamese_names(text, corpus.bm25.knows_phrase)
+    listed = vietnamese_names(text, corpus.bm25.knows_phrase)
+    translated = [m for m in listed if m.vietnamese is not None]
     named = [[fold(w) for w in words(m.vietnamese)] for m in translated]
     phrases = tuple(f"b:{a}_{b}" for n in named for a, b in pairwise(n))
     english = _english_terms(text, corpus)
@@ -206,6 +207,8 @@ def analyse(text: str, corpus: CorpusIndex) -> QueryAnalysis:
         (*english, *(f"f:{w}" for n in named for w in n), *phrases, *dates),
         # A one-word name counts as its word; a longer one as its phrase (`phrases`).
         (*(fold(t[2:]) for t in english), *(n[0] for n in named if len(n) == 1)),
+        # Listed places and institutions the articles never mention ("China"): not found.
+        names=tuple(m.english for m in listed if m.vietnamese is None),
         dates=dates,
         phrases=phrases,
     )

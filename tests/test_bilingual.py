@@ -32,6 +32,10 @@ def test_names_match_as_capitalised_whole_words_only():
     assert _translate("Russian missiles and a russia policy", known) == "Russian missiles and a russia policy"
 
 
-def test_each_match_keeps_its_place_in_the_question():
-    matches = vietnamese_names("Germany and France", {"Đức", "Pháp"}.__contains__)
-    assert [(m.start, m.end, m.vietnamese) for m in matches] == [(0, 7, "Đức"), (12, 18, "Pháp")]
+def test_each_match_keeps_its_place_in_the_question_and_says_if_the_articles_lack_it():
+    matches = vietnamese_names("Germany, China and France", {"Đức", "Pháp"}.__contains__)
+    assert [(m.start, m.end, m.english, m.vietnamese) for m in matches] == [
+        (0, 7, "Germany", "Đức"),
+        (9, 14, "China", None),
+        (19, 25, "France", "Pháp"),
+    ]
