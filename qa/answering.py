@@ -4,13 +4,15 @@ No model writes anything here: the answer is made of whole sentences of the retr
 passages, verbatim, so every claim is checkable against its source. A sentence is
 chosen for its own similarity to the question, for the passage it sits in, and for how
 much of the question's rarer vocabulary it contains; the best one brings the neighbour
-it leans on (`qa.discourse`). When the evidence is too weak the answer says so in the
+it leans on (`qa.discourse`), and each part of a question that asks several things
+brings its own best sentence. When the evidence is too weak the answer says so in the
 question's language and lists the closest passages instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from qa.asked import sought_fact, unstated_kind
@@ -19,6 +21,7 @@ from qa.query import QueryAnalysis
 from qa.types import Citation, Passage
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import document_terms
+from vectorstore.store import SentenceKey
 from vectorstore.text import fold, is_vietnamese_syllable, words
 
 NOT_FOUND = {
@@ -250,18 +253,46 @@ def _with_context(chosen: list[_Sentence], passages: list[Passage]) -> list[_Sen
     ]
 
 
-def _select(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex, max_sentences: int) -> list[_Sentence]:
-    """The sentences that answer, best first: those scoring a share of the best one (no
-    caption or heading while another qualifies), at most `max_sentences`, plus runners-up
-    from articles already cited (`_SAME_SOURCE_EXTRA`)."""
+def _ranked(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> list[_Sentence]:
+    """The passages' sentences, best first; no caption or heading while another sentence is there."""
     candidates = sorted(_sentences(passages, _weights(query, corpus), query), key=lambda s: -s.score)
-    candidates = [s for s in candidates if not (is_photo_caption(s.text) or is_heading(s.text))] or candidates
+    return [s for s in candidates if not (is_photo_caption(s.text) or is_heading(s.text))] or candidates
+
+
+def _select(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex, max_sentences: int) -> list[_Sentence]:
+    """The sentences that answer, best first: those scoring a share of the best one, at
+    most `max_sentences`, plus runners-up from articles already cited (`_SAME_SOURCE_EXTRA`)."""
+    candidates = _ranked(query, passages, corpus)
     best = candidates[0].score
     qualifying = [s for s in candidates if s.score >= _SENTENCE_SHARE[query.language] * best]
     chosen = qualifying[:max_sentences]
     cited = {passages[s.passage_rank].article_id for s in chosen}
     extra = [s for s in qualifying[max_sentences:] if passages[s.passage_rank].article_id in cited]
     return chosen + extra[:_SAME_SOURCE_EXTRA]
+
+
+def _with_parts(
+    chosen: list[_Sentence],
+    query: QueryAnalysis,
+    part_sentences: Sequence[Mapping[SentenceKey, float]],
+    passages: list[Passage],
+    corpus: CorpusIndex,
+) -> list[_Sentence]:
+    """The chosen sentences plus the best one for each part of a question that asks
+    several things, scored as if that part were asked alone, when not chosen already:
+    the best sentences for the whole question often answer only one of its parts."""
+    quoted = {(passages[s.passage_rank].article_id, s.start) for s in chosen}
+    added = []
+    for part, similar in zip(query.parts, part_sentences):
+        rescored = [
+            replace(p, sentence_scores=tuple(similar.get((p.article_id, s, e)) for s, e in p.sentences))
+            for p in passages
+        ]
+        best = _ranked(part, rescored, corpus)[0]
+        if (key := (passages[best.passage_rank].article_id, best.start)) not in quoted:
+            quoted.add(key)
+            added.append(best)
+    return chosen + added
 
 
 def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> dict:
@@ -290,15 +321,22 @@ def is_supported(checks: dict) -> bool:
 
 
 def compose(
-    query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex, max_sentences: int, language: str
+    query: QueryAnalysis,
+    passages: list[Passage],
+    corpus: CorpusIndex,
+    max_sentences: int,
+    language: str,
+    part_sentences: Sequence[Mapping[SentenceKey, float]] = (),
 ) -> Composed:
-    """The cited answer, or the not-found message in `language` (that of the user's question)."""
+    """The cited answer, or the not-found message in `language` (that of the user's question).
+    `part_sentences` are the nearest sentences of each of `query.parts` (`Retrieved`)."""
     checks = evidence_checks(query, passages, corpus)
     message_lang = "en" if language == "en" else "vi"
     if not passages or not is_supported(checks):
         return Composed(NOT_FOUND[message_lang], False, [], checks)
 
-    chosen = _with_context(_select(query, passages, corpus, max_sentences), passages)
+    chosen = _select(query, passages, corpus, max_sentences)
+    chosen = _with_context(_with_parts(chosen, query, part_sentences, passages, corpus), passages)
     checks["missing_kind"] = unstated_kind(query.text, [s.text for s in chosen])
     if checks["missing_kind"]:
         return Composed(NOT_FOUND[message_lang], False, [], checks)

@@ -133,7 +133,9 @@ def _answer_events(
         retrieved = retrieve(query, resources, corpus, settings, k)
         timings.update(retrieved.timings_ms)
         t0 = time.perf_counter()
-        composed = compose(query, retrieved.passages, corpus, settings.answer_sentences, language)
+        composed = compose(
+            query, retrieved.passages, corpus, settings.answer_sentences, language, retrieved.part_sentences
+        )
         _timed(timings, "compose", t0)
         answer = Answer(
             question=text,

@@ -14,7 +14,7 @@ Vietnamese typed without them, and English. Each needs a different query:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from qa.bilingual import vietnamese_names, with_vietnamese_names
@@ -101,6 +101,11 @@ _ENGLISH_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\b|({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)",
     re.IGNORECASE,
 )
+# What asks in a Vietnamese question ("gì", "nào", "sao", "đâu", "bao nhiêu", "ai", "mấy"),
+# folded, so an unaccented question's parts are found alike.
+_QUESTION_WORDS = frozenset(("gi", "nao", "sao", "dau", "bao", "ai", "may"))
+# Where one question may end and the next begin: a comma or semicolon, or "và"/"rồi".
+_PART_BREAK = re.compile(r"\s*[,;]\s*(?:(?:và|va|rồi|roi)\s+)?|\s+(?:và|va|rồi|roi)\s+", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/-]\s*(\d{1,2})\b")
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-ZÀ-Ỹ][\w.-]*|\w*\d[\w/-]*)\b", re.UNICODE)
 
@@ -118,6 +123,8 @@ class QueryAnalysis:
     # Bigram terms of the multi-syllable Vietnamese names an English question's names
     # translate to: "Trung Đông" counts as one unit, not as "trung" and "đông" anywhere.
     phrases: tuple[str, ...] = ()
+    # Each question of a Vietnamese question that asks more than one (`question_parts`).
+    parts: tuple[QueryAnalysis, ...] = ()
 
 
 def detect_language(text: str) -> str:
@@ -160,6 +167,24 @@ def question_dates(text: str) -> list[str]:
     return [f"b:{day}_{month}" for day, month in found if 1 <= day <= 31 and 1 <= month <= 12]
 
 
+def question_parts(text: str) -> list[str]:
+    """The questions a Vietnamese question asks, in its own words: "Ai đề xuất thượng
+    đỉnh ở Budapest, và ông Putin đáp lại thế nào?" asks two, and an answer should quote
+    a sentence for each. A piece between breaks that asks nothing ("Theo ông Peskov",
+    "giữa Nga" of "giữa Nga và Mỹ") belongs to the question it leads into, or to the
+    last one when nothing follows."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    breaks = [(m.start(), m.end()) for m in _PART_BREAK.finditer(text)] + [(len(text), len(text))]
+    for end, next_start in breaks:
+        if not _QUESTION_WORDS.isdisjoint(fold(w) for w in words(text[start:end])):
+            spans.append((start, end))
+            start = next_start
+    if spans and start < len(text):
+        spans[-1] = (spans[-1][0], len(text))
+    return [text[a:b] for a, b in spans] or [text]
+
+
 def names(text: str) -> list[str]:
     """Runs of capitalised words joined by spaces ("Tập Cận Bình", "Budapest").
 
@@ -186,6 +211,16 @@ def names(text: str) -> list[str]:
 
 def analyse(text: str, corpus: CorpusIndex) -> QueryAnalysis:
     language = detect_language(text)
+    query = _analysed(text, language, corpus)
+    # English questions stay whole: their parts lean on each other ("…, and when did he
+    # say it?"), and split, English citation precision fell from 0.907 to 0.886.
+    parts = question_parts(text) if language != "en" else []
+    if len(parts) < 2:
+        return query
+    return replace(query, parts=tuple(_analysed(part, language, corpus) for part in parts))
+
+
+def _analysed(text: str, language: str, corpus: CorpusIndex) -> QueryAnalysis:
     syllables = words(text)
     dates = tuple(dict.fromkeys(t for t in question_dates(text) if corpus.bm25.knows(t)))
     if language == "vi":

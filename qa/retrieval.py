@@ -3,7 +3,9 @@
 The dense side asks Chroma twice with one query vector, at once: for the nearest chunks
 (each chunk's vector is the mean of its sentences') and for the nearest sentences. A chunk's
 dense score is its own similarity plus that of its best sentence, so a chunk holding
-one sentence that answers the question is not drowned by the rest of its text.
+one sentence that answers the question is not drowned by the rest of its text. A question
+that asks several things (`QueryAnalysis.parts`) also gets each part's nearest sentences,
+for the answer to quote one per part; they do not change the ranking.
 The lexical side scores every chunk in one pass over the question's postings. Each side is min-max
 normalised over the candidate pool and mixed with `dense_weight`; weighted fusion
 matched reciprocal rank fusion in trials and keeps a score that abstention can use.
@@ -35,6 +37,8 @@ _SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sentence-searc
 class Retrieved:
     passages: list[Passage]
     timings_ms: dict[str, float]
+    # For each of `QueryAnalysis.parts`, its nearest sentences and their similarity to it.
+    part_sentences: tuple[dict[SentenceKey, float], ...] = ()
 
 
 @dataclass
@@ -44,6 +48,7 @@ class _Dense:
 
     chunk: dict[int, float]
     sentence: dict[SentenceKey, float]
+    parts: tuple[dict[SentenceKey, float], ...] = ()
 
     def __post_init__(self) -> None:
         self._chunk_floor = min(self.chunk.values(), default=0.0)
@@ -70,18 +75,22 @@ def _dense_search(
     query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, pool: int, timings: dict[str, float]
 ) -> _Dense:
     t0 = time.perf_counter()
-    vector = resources.embedder.get_query_embedding(query.dense_text)
+    vector, *part_vectors = (
+        resources.embedder.get_query_embedding(text)
+        for text in (query.dense_text, *(p.dense_text for p in query.parts))
+    )
     timings["embed_query"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
-    nearest_sentences = _SEARCHES.submit(resources.store.query_sentences, vector, pool * _SENTENCES_PER_CHUNK)
+    n_sentences = pool * _SENTENCES_PER_CHUNK
+    searches = [_SEARCHES.submit(resources.store.query_sentences, v, n_sentences) for v in (vector, *part_vectors)]
     chunks = {
         corpus.positions[chunk_id]: sim
         for chunk_id, sim in resources.store.query(vector, pool)
         if chunk_id in corpus.positions
     }
-    sentences = dict(nearest_sentences.result())
+    sentences, *parts = (dict(search.result()) for search in searches)
     timings["dense_search"] = (time.perf_counter() - t0) * 1000
-    return _Dense(chunks, sentences)
+    return _Dense(chunks, sentences, tuple(parts))
 
 
 def _passage(
@@ -147,4 +156,4 @@ def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, se
         if (chunk := corpus.chunks[i]).id in texts  # else removed by an ingest since the corpus was read
     ]
     timings["passage_texts"] = (time.perf_counter() - t0) * 1000
-    return Retrieved(passages, timings)
+    return Retrieved(passages, timings, found.parts if found else ())

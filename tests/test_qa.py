@@ -249,3 +249,27 @@ def test_an_english_question_may_name_vietnamese_things_as_english_writes_them(t
     assert rice.citations[0].article_id == "exports"
     coffee = ask("What happened to coffee exports to Germany?", settings=settings)
     assert coffee.answered and "cà phê sang Đức" in coffee.answer
+
+
+def test_a_question_asking_two_things_quotes_a_sentence_for_each(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "bridge.txt": "Cầu Rồng mới\n\n"
+            "Thành phố Đà Nẵng sẽ khởi công cây cầu mới bắc qua sông Hàn vào tháng 5.\n\n"
+            "Công ty Sông Đà được chọn làm nhà thầu thi công cây cầu.\n\n"
+            "Chi phí xây cầu ước tính 2.000 tỷ đồng, lấy từ ngân sách thành phố.\n",
+            **UNRELATED_ARTICLE,
+        },
+    )
+    one_sentence = dataclasses.replace(settings, answer_sentences=1)
+    cost = "Chi phí xây cây cầu mới ở Đà Nẵng là bao nhiêu?"
+    builder = "công ty nào thi công cầu?"
+    alone = ask(cost, settings=one_sentence)
+    assert alone.answered and sum(len(c.quotes) for c in alone.citations) == 1
+
+    both = ask(f"{cost[:-1]}, và {builder}", settings=one_sentence)
+    assert both.answered
+    assert "2.000 tỷ đồng" in both.answer and "Công ty Sông Đà" in both.answer
+    unaccented = ask("chi phi xay cau moi o da nang la bao nhieu, va cong ty nao thi cong cau", settings=one_sentence)
+    assert "2.000 tỷ đồng" in unaccented.answer and "Công ty Sông Đà" in unaccented.answer

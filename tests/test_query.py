@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.query import names, question_dates
+from qa.query import names, question_dates, question_parts
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,21 @@ def test_dates_a_question_names_are_read_as_the_articles_write_them(question, da
 )
 def test_names_leave_out_the_sentence_case_of_the_first_word(question, found):
     assert names(question) == found
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Ai đề xuất gặp ở Budapest, và ông Putin đáp lại thế nào?",
+            ["Ai đề xuất gặp ở Budapest", "ông Putin đáp lại thế nào?"],
+        ),
+        ("ngay nao, keo dai bao lau va dat duoc gi", ["ngay nao", "keo dai bao lau", "dat duoc gi"]),
+        # Pieces that ask nothing belong to a question: a lead-in, a name pair, a tail.
+        ("Theo ông Peskov, điều cấp bách là gì?", ["Theo ông Peskov, điều cấp bách là gì?"]),
+        ("Vì sao đối đầu giữa Nga và Mỹ là nghịch lý?", ["Vì sao đối đầu giữa Nga và Mỹ là nghịch lý?"]),
+        ("Ai ký, và khi nào, theo Reuters?", ["Ai ký", "khi nào, theo Reuters?"]),
+    ],
+)
+def test_a_question_is_split_into_the_questions_it_asks(question, parts):
+    assert question_parts(question) == parts
