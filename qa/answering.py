@@ -253,19 +253,43 @@ def _with_context(chosen: list[_Sentence], passages: list[Passage]) -> list[_Sen
     ]
 
 
-def _ranked(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> list[_Sentence]:
+def _ranked(query: QueryAnalysis, passages: list[Passage], weights: dict[str, float]) -> list[_Sentence]:
     """The passages' sentences, best first; no caption or heading while another sentence is there."""
-    candidates = sorted(_sentences(passages, _weights(query, corpus), query), key=lambda s: -s.score)
+    candidates = sorted(_sentences(passages, weights, query), key=lambda s: -s.score)
     return [s for s in candidates if not (is_photo_caption(s.text) or is_heading(s.text))] or candidates
+
+
+def _complementary(chosen: list[_Sentence], passages: list[Passage], weights: dict[str, float]) -> list[_Sentence]:
+    """The chosen sentences less those from other articles than the top passage's that
+    hold none of the question's terms the sentences before them leave out: a second
+    article is cited for what the first does not say, not to say it again. The top
+    passage's article goes first, not the best sentence's: a sentence elsewhere that
+    repeats the question's words can outscore the article the question is about.
+    Citations of articles that do not answer: 12 -> 8 on the eval set (2 of 144 good
+    ones lost), 6 -> 4 on 32 questions written afterwards (1 of 63 lost)."""
+    top = passages[0].article_id
+    covered: set[str] = set()
+    articles: set[str] = set()
+    kept: list[_Sentence] = []
+    for sentence in sorted(chosen, key=lambda s: passages[s.passage_rank].article_id != top):
+        terms = weights.keys() & set(document_terms(sentence.text))
+        article = passages[sentence.passage_rank].article_id
+        if not kept or article in articles or terms - covered:
+            kept.append(sentence)
+            articles.add(article)
+            covered |= terms
+    return [s for s in chosen if s in kept]
 
 
 def _select(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex, max_sentences: int) -> list[_Sentence]:
     """The sentences that answer, best first: those scoring a share of the best one, at
-    most `max_sentences`, plus runners-up from articles already cited (`_SAME_SOURCE_EXTRA`)."""
-    candidates = _ranked(query, passages, corpus)
+    most `max_sentences` and each adding to what the others say, plus runners-up from
+    articles already cited (`_SAME_SOURCE_EXTRA`)."""
+    weights = _weights(query, corpus)
+    candidates = _ranked(query, passages, weights)
     best = candidates[0].score
     qualifying = [s for s in candidates if s.score >= _SENTENCE_SHARE[query.language] * best]
-    chosen = qualifying[:max_sentences]
+    chosen = _complementary(qualifying[:max_sentences], passages, weights)
     cited = {passages[s.passage_rank].article_id for s in chosen}
     extra = [s for s in qualifying[max_sentences:] if passages[s.passage_rank].article_id in cited]
     return chosen + extra[:_SAME_SOURCE_EXTRA]
@@ -288,7 +312,7 @@ def _with_parts(
             replace(p, sentence_scores=tuple(similar.get((p.article_id, s, e)) for s, e in p.sentences))
             for p in passages
         ]
-        best = _ranked(part, rescored, corpus)[0]
+        best = _ranked(part, rescored, _weights(part, corpus))[0]
         if (key := (passages[best.passage_rank].article_id, best.start)) not in quoted:
             quoted.add(key)
             added.append(best)

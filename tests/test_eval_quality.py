@@ -8,8 +8,8 @@ BARS = {
     "--min-hit-at-k": "0.97",
     "--min-mrr": "0.91",
     "--min-doc-hit-at-k": "0.98",
-    "--min-keyword-recall": "0.89",
-    "--min-citation-precision": "0.90",
+    "--min-keyword-recall": "0.91",
+    "--min-citation-precision": "0.94",
     "--min-abstention-accuracy": "0.70",
     "--max-false-abstention-rate": "0.05",
 }

@@ -273,3 +273,30 @@ def test_a_question_asking_two_things_quotes_a_sentence_for_each(tmp_path):
     assert "2.000 tỷ đồng" in both.answer and "Công ty Sông Đà" in both.answer
     unaccented = ask("chi phi xay cau moi o da nang la bao nhieu, va cong ty nao thi cong cau", settings=one_sentence)
     assert "2.000 tỷ đồng" in unaccented.answer and "Công ty Sông Đà" in unaccented.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Cảng Cát Lái sẽ mở rộng bến container thế nào?",
+        "cang cat lai mo rong ben container the nao",
+        "How will Cat Lai port expand its container terminal?",
+    ],
+)
+def test_another_article_that_only_repeats_the_question_is_not_cited(tmp_path, question):
+    settings = _index(
+        tmp_path,
+        {
+            "port.txt": "Cảng Cát Lái mở rộng\n\n"
+            "Cảng Cát Lái sẽ mở rộng bến container thêm 30 ha trong năm 2026.\n\n"
+            "Dự án mở rộng cảng Cát Lái cần 5.000 tỷ đồng vốn đầu tư.\n\n"
+            "Cảng Cát Lái hiện xử lý 5 triệu container mỗi năm.\n",
+            "logistics.txt": "Logistics phía Nam\n\n"
+            "Các doanh nghiệp logistics cho biết cảng Cát Lái mở rộng bến container là tin vui.\n\n"
+            "Giá cước vận tải nội địa tăng 5% trong quý III.\n",
+            **UNRELATED_ARTICLE,
+        },
+    )
+    answer = ask(question, settings=settings)
+    assert answer.answered and "thêm 30 ha" in answer.answer
+    assert [c.article_id for c in answer.citations] == ["port"]
