@@ -5,7 +5,8 @@ The dense side asks Chroma twice with one query vector, at once: for the nearest
 dense score is its own similarity plus that of its best sentence, so a chunk holding
 one sentence that answers the question is not drowned by the rest of its text. A question
 that asks several things (`QueryAnalysis.parts`) also gets each part's nearest sentences,
-for the answer to quote one per part; they do not change the ranking.
+and a chunk's best sentence is its best for the question or for any one part: the chunk
+that answers only the second part is as much wanted as the one answering the first.
 The lexical side scores every chunk in one pass over the question's postings. Each side is min-max
 normalised over the candidate pool and mixed with `dense_weight`; weighted fusion
 matched reciprocal rank fusion in trials and keeps a score that abstention can use.
@@ -53,10 +54,14 @@ class _Dense:
     def __post_init__(self) -> None:
         self._chunk_floor = min(self.chunk.values(), default=0.0)
         self._sentence_floor = min(self.sentence.values(), default=0.0)
+        self._similar = [(found, min(found.values(), default=0.0)) for found in (self.sentence, *self.parts)]
+
+    def sentence_keys(self) -> set[SentenceKey]:
+        return set(self.sentence).union(*self.parts)
 
     def score(self, position: int, chunk: StoredChunk) -> float:
         best_sentence = max(
-            (self.sentence.get((chunk.article_id, s, e), self._sentence_floor) for s, e in chunk.sentences),
+            (found.get((chunk.article_id, s, e), floor) for found, floor in self._similar for s, e in chunk.sentences),
             default=self._sentence_floor,
         )
         return self.chunk.get(position, self._chunk_floor) + best_sentence
@@ -124,7 +129,7 @@ def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, se
     if mode in ("hybrid", "dense"):
         found = _dense_search(query, resources, corpus, pool, timings)
         candidates.update(found.chunk)
-        for key in found.sentence:
+        for key in found.sentence_keys():
             candidates.update(corpus.sentence_chunks.get(key, ()))
 
     weight = settings.dense_weight_en if query.language == "en" else settings.dense_weight

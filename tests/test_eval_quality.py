@@ -9,7 +9,7 @@ BARS = {
     "--min-mrr": "0.91",
     "--min-doc-hit-at-k": "0.98",
     "--min-keyword-recall": "0.91",
-    "--min-citation-precision": "0.94",
+    "--min-citation-precision": "0.95",
     "--min-abstention-accuracy": "0.70",
     "--max-false-abstention-rate": "0.05",
 }

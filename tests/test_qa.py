@@ -300,3 +300,17 @@ def test_another_article_that_only_repeats_the_question_is_not_cited(tmp_path, q
     answer = ask(question, settings=settings)
     assert answer.answered and "thêm 30 ha" in answer.answer
     assert [c.article_id for c in answer.citations] == ["port"]
+
+
+def test_the_passage_answering_only_a_later_part_of_a_question_is_retrieved(tmp_path):
+    settings = _index(
+        tmp_path,
+        {
+            "cost.txt": "Chi phí cầu mới\n\nChi phí xây cây cầu mới bắc qua sông Hàn ở Đà Nẵng ước tính 2.000 tỷ đồng.\n",
+            "hopes.txt": "Tin Đà Nẵng\n\nNgười dân Đà Nẵng mong cây cầu mới sớm hoàn thành.\n",
+            "builder.txt": "Nhà thầu được chọn\n\nCông ty Sông Đà được chọn làm nhà thầu thi công.\n",
+            **UNRELATED_ARTICLE,
+        },
+    )
+    answer = ask("Chi phí xây cây cầu mới ở Đà Nẵng là bao nhiêu, và công ty nào thi công?", settings=settings, k=2)
+    assert [p.article_id for p in answer.passages] == ["cost", "builder"]
