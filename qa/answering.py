@@ -22,7 +22,7 @@ from qa.types import Citation, Passage
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import document_terms
 from vectorstore.store import SentenceKey
-from vectorstore.text import fold, is_vietnamese_syllable, words
+from vectorstore.text import fold, is_vietnamese_syllable
 
 NOT_FOUND = {
     "vi": "Các bài báo không chứa thông tin để trả lời câu hỏi này. Những đoạn gần nhất được hiển thị kèm theo.",
@@ -163,14 +163,6 @@ def _overlap(terms: set[str], weights: dict[str, float]) -> float:
     if total <= 0:
         return 0.0
     return sum(v for k, v in weights.items() if k in terms) / total
-
-
-def _known_name(name: str, corpus: CorpusIndex) -> bool:
-    """A name is known when the corpus has all its syllables side by side."""
-    folded = [fold(w) for w in words(name)]
-    if len(folded) == 1:
-        return corpus.bm25.knows(f"f:{folded[0]}")
-    return all(corpus.bm25.knows(f"b:{a}_{b}") for a, b in pairwise(folded))
 
 
 def _sentences(passages: list[Passage], weights: dict[str, float], query: QueryAnalysis) -> list[_Sentence]:
