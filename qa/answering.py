@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from qa.asked import sought_fact, unstated_kind
 from qa.discourse import announces_next, is_heading, is_photo_caption, points_back
-from qa.query import QueryAnalysis
+from qa.query import FUNCTION_WORDS, QueryAnalysis
 from qa.types import Citation, Passage
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import document_terms
@@ -28,79 +28,6 @@ NOT_FOUND = {
     "vi": "Các bài báo không chứa thông tin để trả lời câu hỏi này. Những đoạn gần nhất được hiển thị kèm theo.",
     "en": "The articles do not contain the answer to this question. The closest passages are shown with it.",
 }
-# Folded Vietnamese function and question words: they carry no topic, so they neither
-# count for nor against a passage's coverage of the question.
-_FUNCTION_WORDS = frozenset(
-    [
-        "tai",
-        "sao",
-        "vi",
-        "the",
-        "nao",
-        "khi",
-        "luc",
-        "o",
-        "dau",
-        "bao",
-        "nhieu",
-        "gio",
-        "ai",
-        "gi",
-        "cai",
-        "dieu",
-        "nhung",
-        "la",
-        "co",
-        "khong",
-        "duoc",
-        "cua",
-        "cho",
-        "voi",
-        "ve",
-        "da",
-        "se",
-        "dang",
-        "va",
-        "cac",
-        "mot",
-        "nay",
-        "do",
-        "ra",
-        "bi",
-        "hay",
-        "noi",
-        "nhu",
-        "thi",
-        "con",
-        "sau",
-        "truoc",
-        "trong",
-        "tren",
-        "den",
-        "tu",
-        "theo",
-        "ma",
-        "neu",
-        "de",
-        "lam",
-        "can",
-        "phai",
-        "nguoi",
-        "ong",
-        "ba",
-        "hai",
-        "ben",
-        "gom",
-        "nhung",
-        "nao",
-        "sao",
-        "vay",
-        "roi",
-        "chua",
-        "moi",
-        "tung",
-    ]
-)
 # Weights of the sentence score: own similarity, passage score, vocabulary overlap.
 # An English question shares only names and numbers with the articles, so its overlap
 # says little and its sentence similarity decides.
@@ -123,6 +50,8 @@ _SAME_SOURCE_EXTRA = 1
 # ones are usually about a neighbouring topic and would cite the wrong article. Keyword
 # recall is 0.913 from 0.72 to 0.76 and 0.889 at 0.78; citation precision falls below 0.74.
 _PASSAGE_SHARE = 0.75
+# How far back a sentence's "the city" or "he" may point for the name a question asks about.
+_LEAD_IN_SENTENCES = 2
 
 
 @dataclass(frozen=True)
@@ -146,7 +75,7 @@ class _Sentence:
 def _topical_syllables(query: QueryAnalysis) -> list[str]:
     """Folded question syllables that carry its topic (no function words, no lone digits)."""
     folded = (fold(s) for s in query.content_syllables)
-    return [f for f in folded if f not in _FUNCTION_WORDS and not (f.isdigit() and len(f) < 2)]
+    return [f for f in folded if f not in FUNCTION_WORDS and not (f.isdigit() and len(f) < 2)]
 
 
 def _weights(query: QueryAnalysis, corpus: CorpusIndex) -> dict[str, float]:
@@ -195,21 +124,38 @@ def _sentences(passages: list[Passage], weights: dict[str, float], query: QueryA
     return out
 
 
+def _foreign_words(query: QueryAnalysis, corpus: CorpusIndex) -> list[str]:
+    """The question's folded words that are not Vietnamese syllables and that the articles
+    contain: the names an unaccented question can be recognised by."""
+    folded = (fold(w) for w in query.content_syllables)
+    return [w for w in folded if not is_vietnamese_syllable(w) and corpus.bm25.knows(f"f:{w}")]
+
+
+def _named(query: QueryAnalysis, corpus: CorpusIndex) -> list[str]:
+    """The question's names that the articles contain, folded: its capitalised names; the
+    foreign words of an unaccented question; for an English question, the words of its
+    names found in the articles, translated or verbatim."""
+    if query.language == "en":
+        return [t[2:] for t in query.lexical_terms if not t.startswith("b:") and not t[2:].isdigit()]
+    if query.language == "vi":
+        return [fold(name) for name in query.names if corpus.bm25.knows_phrase(name)]
+    return _foreign_words(query, corpus)
+
+
 def _topical_terms(query: QueryAnalysis, corpus: CorpusIndex) -> list[str]:
     """What ties the question to the corpus at all: two-syllable words of the question
     that the articles contain, and foreign names they contain (for an English question,
     its names found in the articles). Off-topic questions have none, however close the
     dense model rates them (multilingual-e5 rates almost anything above 0.75)."""
     if query.language == "en":
-        return [t[2:] for t in query.lexical_terms if not t.startswith("b:") and not t[2:].isdigit()]
+        return _named(query, corpus)
     folded = [fold(w) for w in query.content_syllables]
     bigrams = [
         f"{a} {b}"
         for a, b in pairwise(folded)
-        if a not in _FUNCTION_WORDS and b not in _FUNCTION_WORDS and corpus.bm25.knows(f"b:{a}_{b}")
+        if a not in FUNCTION_WORDS and b not in FUNCTION_WORDS and corpus.bm25.knows(f"b:{a}_{b}")
     ]
-    foreign = [w for w in folded if not is_vietnamese_syllable(w) and corpus.bm25.knows(f"f:{w}")]
-    return bigrams + foreign
+    return bigrams + _foreign_words(query, corpus)
 
 
 def _neighbour(sentence: _Sentence, step: int, passages: list[Passage]) -> _Sentence | None:
@@ -227,6 +173,16 @@ def _neighbour(sentence: _Sentence, step: int, passages: list[Passage]) -> _Sent
             text = passage.text[start - passage.start : end - passage.start]
             return _Sentence(rank, start, end, text, 0.0, 0.0)
     return None
+
+
+def _lead_in(sentence: _Sentence, passages: list[Passage]) -> str:
+    """The `_LEAD_IN_SENTENCES` before the sentence in its article, as far as the retrieved
+    passages hold them: what its "the city" or "he" may refer back to."""
+    before: list[str] = []
+    current: _Sentence | None = sentence
+    while len(before) < _LEAD_IN_SENTENCES and (current := _neighbour(current, -1, passages)) is not None:
+        before.insert(0, current.text)
+    return " ".join(before)
 
 
 def _with_context(chosen: list[_Sentence], passages: list[Passage]) -> list[_Sentence]:
@@ -353,7 +309,9 @@ def compose(
 
     chosen = _select(query, passages, corpus, max_sentences)
     chosen = _with_context(_with_parts(chosen, query, part_sentences, passages, corpus), passages)
-    checks["missing_kind"] = unstated_kind(query.text, [s.text for s in chosen])
+    checks["missing_kind"] = unstated_kind(
+        query.text, [s.text for s in chosen], _named(query, corpus), [_lead_in(s, passages) for s in chosen]
+    )
     if checks["missing_kind"]:
         return Composed(NOT_FOUND[message_lang], False, [], checks)
     # Read in source order: articles as they first rank, each in its own order.

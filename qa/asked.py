@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qa.query import FUNCTION_WORDS
 from vectorstore.text import fold, words
 
 # Folded cues of questions that ask for a date, a time or an amount: sentences holding a
@@ -57,12 +58,20 @@ _DATE = re.compile(
 )
 
 
+# Numbers that count nothing: a date's, and an ordinal in words ("lần thứ hai" is the
+# second time, "thứ Hai" is Monday).
+_DATE_OR_ORDINAL = re.compile(rf"{_DATE.pattern}|\bthứ\s+(?:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class _Kind:
     folded_cues: tuple[str, ...]
     pattern: re.Pattern
     # Text that looks like a fact of the kind but is not one: the digits of a date count nothing.
     ignore: re.Pattern | None = None
+    # Cues that ask for the kind only in a question that wants a number: "how much did
+    # the talks cost?" wants money, "why did costs rise?" does not.
+    number_cues: tuple[str, ...] = ()
 
     def states(self, text: str) -> bool:
         return bool(self.pattern.search(self.ignore.sub(" ", text) if self.ignore else text))
@@ -72,6 +81,7 @@ _KINDS = {
     "money": _Kind(
         ("bao nhieu tien", "bao nhieu ty", "bao nhieu usd", "bao nhieu do", "how much money", "how many dollars"),
         re.compile(r"\d[\d.,]*\s*(?:nghìn|triệu|tỷ)?\s*(?:USD|đô|đồng|euro|EUR|rúp)|[$€]\s*\d", re.IGNORECASE),
+        number_cues=("cost", "costs", "chi phi", "ton bao nhieu"),
     ),
     "percent": _Kind(
         ("bao nhieu phan tram", "what percentage", "what percent", "how many percent"),
@@ -80,11 +90,35 @@ _KINDS = {
     "date": _Kind(
         ("ngay nao", "hom nao", "ngay may", "what date", "which date", "what day", "which day", "exact date"), _DATE
     ),
-    "count": _Kind(("bao nhieu", "how many"), _COUNT, ignore=_DATE),
+    "count": _Kind(("bao nhieu", "how many"), _COUNT, ignore=_DATE_OR_ORDINAL),
 }
 # What ranks a sentence up for a count: digits, as number words ("hai bên") are in too
 # many sentences to rank by; and for a question that wants some number: any digits.
-_COUNT_IN_DIGITS = _Kind((), re.compile(r"\d"), ignore=_DATE)
+# Words after "bao nhiêu" that measure rather than name what is counted.
+_UNITS = frozenset(
+    [
+        "gio",
+        "tieng",
+        "phut",
+        "giay",
+        "ngay",
+        "tuan",
+        "thang",
+        "nam",
+        "lan",
+        "km",
+        "met",
+        "tien",
+        "ty",
+        "trieu",
+        "nghin",
+        "usd",
+        "do",
+        "phan",
+        "tram",
+    ]
+)
+_COUNT_IN_DIGITS = _Kind((), re.compile(r"\d"), ignore=_DATE_OR_ORDINAL)
 _ANY_NUMBER = _Kind((), re.compile(r"\d"))
 
 
@@ -100,7 +134,12 @@ def wants_number(question: str) -> bool:
 def asked_kinds(question: str) -> list[str]:
     """The kinds of fact the question asks for that text can be checked for."""
     folded = _folded(question)
-    return [name for name, kind in _KINDS.items() if any(f" {cue} " in folded for cue in kind.folded_cues)]
+    number = wants_number(question)
+    return [
+        name
+        for name, kind in _KINDS.items()
+        if any(f" {cue} " in folded for cue in kind.folded_cues + (kind.number_cues if number else ()))
+    ]
 
 
 def states(kind: str, text: str) -> bool:
@@ -108,16 +147,42 @@ def states(kind: str, text: str) -> bool:
     return _KINDS[kind].states(text)
 
 
-def unstated_kind(question: str, answer: Sequence[str]) -> str | None:
+def counted(question: str) -> str | None:
+    """The word naming what a Vietnamese question counts, folded: "nha" of "bao nhiêu nhà
+    báo". None when "bao nhiêu" is followed by a unit ("bao nhiêu tiếng" is answered by
+    "3 giờ"), a function word or nothing."""
+    syllables = words(fold(question))
+    for i in range(len(syllables) - 2):
+        if syllables[i : i + 2] == ["bao", "nhieu"]:
+            noun = syllables[i + 2]
+            return None if noun in FUNCTION_WORDS or noun in _UNITS or noun.isdigit() else noun
+    return None
+
+
+def unstated_kind(
+    question: str, answer: Sequence[str], names: Sequence[str] = (), lead_ins: Sequence[str] = ()
+) -> str | None:
     """A kind of fact the question asks for that the answer's sentences (best first) do not
     state: one that none of them states, or the first asked when the best one states none.
     The sentence that answers "how many hostages?" states a number; a number elsewhere in
-    the answer ("the 2 countries") is about something else."""
+    the answer ("the 2 countries") is about something else. So a count is unstated when
+    the answer never names what the question counts ("bao nhiêu nhà báo"), and any kind is
+    when no sentence stating it names one of the question's folded `names`: the date of a
+    Putin–Trump call does not answer when Rubio and Lavrov spoke."""
     kinds = asked_kinds(question)
+    if not kinds:
+        return None
+    noun = counted(question)
+    if "count" in kinds and noun and not any(f" {noun} " in _folded(sentence) for sentence in answer):
+        return "count"
     unstated = [k for k in kinds if not any(states(k, sentence) for sentence in answer)]
     if unstated:
         return unstated[0]
-    if kinds and answer and not any(states(k, answer[0]) for k in kinds):
+    if answer and not any(states(k, answer[0]) for k in kinds):
+        return kinds[0]
+    lead_ins = list(lead_ins) + [""] * (len(answer) - len(lead_ins))
+    stating = [_folded(f"{lead} {s}") for s, lead in zip(answer, lead_ins) if any(states(k, s) for k in kinds)]
+    if names and not any(f" {name} " in sentence for sentence in stating for name in names):
         return kinds[0]
     return None
 

@@ -1,4 +1,4 @@
-from qa.asked import asked_kinds, sought_fact, states, unstated_kind, wants_number
+from qa.asked import asked_kinds, counted, sought_fact, states, unstated_kind, wants_number
 
 
 def test_questions_are_read_for_the_kind_of_fact_they_ask_for_in_either_language_and_without_diacritics():
@@ -7,6 +7,8 @@ def test_questions_are_read_for_the_kind_of_fact_they_ask_for_in_either_language
     assert asked_kinds("How many hostages were released?") == ["count"]
     assert asked_kinds("Nga thiệt hại bao nhiêu tiền?") == ["money", "count"]
     assert asked_kinds("Why was the summit called off?") == []
+    assert asked_kinds("How much did the Riyadh talks cost to organise?") == ["money"]
+    assert asked_kinds("Why did the costs of the talks rise?") == []
     assert wants_number("cuoc hoi dam keo dai may tieng") and not wants_number("Vì sao Budapest được chọn?")
 
 
@@ -15,6 +17,39 @@ def test_a_count_is_stated_in_digits_or_in_words():
     assert states("count", "Hai mươi con tin được thả.")
     assert states("count", "The talks lasted three hours.")
     assert not states("count", "Thỏa thuận mở đường cho việc trao trả con tin.")
+
+
+def test_an_ordinal_in_words_counts_nothing():
+    assert not states("count", "Các nhà lãnh đạo lên kế hoạch gặp thượng đỉnh lần thứ hai tại Budapest.")
+    assert not states("count", "Cuộc họp diễn ra vào thứ Ba.")
+    assert states("count", "Đây là cuộc điện đàm lần thứ 8 kể từ đầu năm.")
+
+
+def test_what_a_question_counts_is_the_word_after_bao_nhieu_unless_it_is_a_unit():
+    assert counted("Bao nhiêu nhà báo đã đưa tin về cuộc gặp?") == "nha"
+    assert counted("ke hoach chien thang co bao nhieu diem") == "diem"
+    assert counted("Cuộc hội đàm kéo dài bao nhiêu tiếng?") is None
+    assert counted("Mức tín nhiệm của ông là bao nhiêu?") is None
+    assert counted("How many journalists covered the talks?") is None
+
+
+def test_a_count_of_something_else_does_not_answer_how_many():
+    question = "Bao nhiêu nhà báo đã đưa tin về cuộc gặp ở Riyadh?"
+    assert unstated_kind(question, ["Hai cường quốc đã gặp nhau ở Riyadh."]) == "count"
+    assert unstated_kind(question, ["Có 40 nhà báo đưa tin về cuộc gặp."]) is None
+
+
+def test_the_fact_asked_for_must_be_stated_about_what_the_question_names():
+    question = "cuoc dien dam rubio lavrov dien ra vao ngay nao"
+    other_call = ["Hôm 16/10, ông Putin và ông Trump đã điện đàm."]
+    assert unstated_kind(question, other_call, ["rubio", "lavrov"]) == "date"
+    assert unstated_kind(question, ["Ngày 20/10, ông Rubio điện đàm với ông Lavrov."], ["rubio", "lavrov"]) is None
+    assert unstated_kind(question, other_call) is None, "without names there is nothing to check"
+    cost = "Chi phí xây cầu ở Đà Nẵng là bao nhiêu tiền?"
+    stated = ["Chi phí xây cầu ước tính 2.000 tỷ đồng, lấy từ ngân sách thành phố."]
+    assert unstated_kind(cost, stated, ["da nang"], ["Thành phố Đà Nẵng sẽ xây cầu mới."]) is None, "named before"
+    assert unstated_kind(cost, stated, ["da nang"], ["Hà Nội sẽ xây cầu mới."]) == "money"
+    assert unstated_kind("Vì sao Budapest được chọn?", ["Budapest trung lập."], ["budapest"]) is None
 
 
 def test_the_best_sentence_of_an_answer_must_state_the_kind_of_fact_asked_for():

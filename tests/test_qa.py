@@ -152,6 +152,30 @@ def test_a_question_for_a_count_is_not_answered_by_a_number_about_something_else
     assert subsidiaries.answered and "36 công ty con" in subsidiaries.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Cuộc điện đàm giữa ông Rubio và ông Lavrov diễn ra ngày nào?",
+        "cuoc dien dam giua rubio va lavrov dien ra ngay nao",
+        "On what date did Rubio and Lavrov speak by phone?",
+    ],
+)
+def test_a_date_stated_about_another_event_does_not_answer_when_the_named_one_happened(tmp_path, question):
+    settings = _index(
+        tmp_path,
+        {
+            "call.txt": "Hai tổng thống điện đàm\n\n"
+            "Hôm 16/10, ông Putin và ông Trump đã có cuộc điện đàm kéo dài hơn 2 giờ. "
+            "Công tác chuẩn bị sẽ bắt đầu bằng cuộc điện đàm giữa ông Rubio và ông Lavrov.\n",
+            **UNRELATED_ARTICLE,
+        },
+    )
+
+    assert ask("Ông Putin và ông Trump điện đàm ngày nào?", settings=settings).answered
+    undated = ask(question, settings=settings)
+    assert not undated.answered and undated.checks["missing_kind"] == "date"
+
+
 def test_a_quotation_is_answered_with_the_sentence_naming_its_speaker(tmp_path):
     settings = _index(
         tmp_path,
