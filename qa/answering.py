@@ -186,19 +186,28 @@ def _lead_in(sentence: _Sentence, passages: list[Passage]) -> str:
 
 
 def _with_context(chosen: list[_Sentence], passages: list[Passage]) -> list[_Sentence]:
-    """The chosen sentences plus the neighbours the best one leans on: the sentence before
-    when it points back to it, the one after when it announces it or continues it."""
-    best = chosen[0]
-    before, after = _neighbour(best, -1, passages), _neighbour(best, 1, passages)
+    """The chosen sentences plus the neighbours they lean on: for each, the sentence after
+    when it announces it or continues it ("… đưa ra các đề xuất." then "Các đề xuất gồm:
+    …"), and for the best one also the sentence before when it points back to it. Held-out
+    keyword recall 0.875 -> 0.938 with continuations of every chosen sentence, not only the
+    best one's. Adding the sentence before every chosen one as well made answers longer
+    (450 characters on average against 437) and cited one wrong article, for no keyword."""
     context = []
-    if before is not None and points_back(best.text):
-        context.append(before)
-    if after is not None and (announces_next(best.text) or points_back(after.text)):
-        context.append(after)
+    for sentence in chosen:
+        after = _neighbour(sentence, 1, passages)
+        if after is not None and (announces_next(sentence.text) or points_back(after.text)):
+            context.append(after)
+    before = _neighbour(chosen[0], -1, passages)
+    if before is not None and points_back(chosen[0].text):
+        context.insert(0, before)
     quoted = {(passages[s.passage_rank].article_id, s.start) for s in chosen}
-    return chosen + [
-        s for s in context if (passages[s.passage_rank].article_id, s.start) not in quoted and not is_heading(s.text)
-    ]
+    added = []
+    for s in context:
+        key = (passages[s.passage_rank].article_id, s.start)
+        if key not in quoted and not is_heading(s.text):
+            quoted.add(key)
+            added.append(s)
+    return chosen + added
 
 
 def _ranked(query: QueryAnalysis, passages: list[Passage], weights: dict[str, float]) -> list[_Sentence]:

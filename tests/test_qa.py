@@ -176,6 +176,32 @@ def test_a_date_stated_about_another_event_does_not_answer_when_the_named_one_ha
     assert not undated.answered and undated.checks["missing_kind"] == "date"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ông Putin đưa ra những đề xuất gì về hòa bình ở hội nghị thượng đỉnh Alaska?",
+        "What peace proposals did Putin make at the Alaska summit?",
+        "ong putin dua ra de xuat hoa binh gi o hoi nghi alaska",
+    ],
+)
+def test_a_quoted_sentence_that_announces_a_list_brings_the_list_even_when_it_is_not_the_best(tmp_path, question):
+    settings = _index(
+        tmp_path,
+        {
+            "alaska.txt": "Hội nghị Alaska\n\n"
+            "Tại hội nghị thượng đỉnh Alaska, ông Putin và ông Trump thảo luận suốt 3 giờ về hòa bình cho Ukraine. "
+            "Theo Reuters, tại hội nghị ông Putin đã đưa ra ba đề xuất hòa bình:\n\n"
+            "Kiev rút quân khỏi Donbass, từ bỏ NATO và giữ thế trung lập.\n\n"
+            "Hai bên không ra tuyên bố chung.\n",
+            **UNRELATED_ARTICLE,
+        },
+    )
+
+    answer = ask(question, settings=dataclasses.replace(settings, answer_sentences=2))
+    assert answer.answered and "ba đề xuất hòa bình:" in answer.answer
+    assert "Kiev rút quân khỏi Donbass" in answer.answer
+
+
 def test_a_quotation_is_answered_with_the_sentence_naming_its_speaker(tmp_path):
     settings = _index(
         tmp_path,
