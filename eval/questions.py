@@ -14,6 +14,9 @@ DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
 # Written after the pipeline's rules were set, to check that a change helps questions it
 # was not shaped on: `python -m eval --questions eval/heldout.jsonl`.
 HELDOUT_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout.jsonl")
+# Written after the rules on the kind of fact asked for (a count, a date, a figure) were
+# changed, to check them on questions of that shape, answerable and not.
+KIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout_kinds.jsonl")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.questions import DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, LANGS, load_questions
+from eval.questions import DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, KIND_QUESTIONS, LANGS, load_questions
 from tests.conftest import SEEDS
 from vectorstore.articles import load_article
 from vectorstore.errors import NewsQAError
@@ -16,7 +16,9 @@ QUESTIONS = load_questions(DEFAULT_QUESTIONS)
 ARTICLES = {a.id: a for a in (load_article(p, 10**7) for p in SEEDS.glob("*.txt"))}
 
 
-@pytest.mark.parametrize("path", [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS], ids=["questions", "heldout"])
+@pytest.mark.parametrize(
+    "path", [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, KIND_QUESTIONS], ids=["questions", "heldout", "kinds"]
+)
 def test_every_evidence_string_is_verbatim_in_one_of_its_sources(path: Path):
     for q in load_questions(path):
         assert not q.answerable or (q.evidence and q.answer_keywords), q.id
