@@ -33,6 +33,24 @@ _BARE_PRONOUN = (
 _DEMONSTRATIVE_OPENING = re.compile(r"^[^,.;:]{0,80}?\bnày\b")
 _QUOTATION = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _SENTENCE_END = tuple(".!?…:;\"'”’»)")
+# Double quotation marks. Writers mix “…" and "…", so a sentence's marks are counted
+# together, and a straight mark opens when nothing but space or an opening bracket is before it.
+_QUOTE_MARK = re.compile(r"[“”\"]")
+_OPENS_AFTER = tuple(" \t\n([{—–-")
+
+
+def _unbalanced_quotation(sentence: str) -> str | None:
+    """ "opens" for a sentence that starts a quotation the next one ends (a quotation of
+    several sentences is split into sentences like any text), "closes" for the sentence
+    that ends it; None when its quotation marks pair up."""
+    marks = list(_QUOTE_MARK.finditer(sentence))
+    if len(marks) % 2 == 0:
+        return None
+    first = marks[0]
+    opening = first.group() == "“" or (
+        first.group() == '"' and (first.start() == 0 or sentence[first.start() - 1] in _OPENS_AFTER)
+    )
+    return "opens" if opening else "closes"
 
 
 def is_photo_caption(sentence: str) -> bool:
@@ -50,9 +68,13 @@ def points_back(sentence: str) -> bool:
     unquoted = _QUOTATION.sub(lambda m: "x" * len(m.group(0)), text)
     if _POINTS_BACK_OPENING.search(text) or _DEMONSTRATIVE_OPENING.search(unquoted):
         return True
+    if _unbalanced_quotation(text) == "closes":
+        return True
     return any((m := p.search(text)) is not None and m.group(1).islower() for p in _BARE_PRONOUN)
 
 
 def announces_next(sentence: str) -> bool:
-    """Whether the sentence introduces what follows it (it ends with a colon)."""
-    return sentence.rstrip().endswith(":")
+    """Whether the sentence introduces what follows it: it ends with a colon, or opens a
+    quotation that the next sentence ends (and attributes: “…’. Tất cả đều được xác
+    nhận”, Ngoại trưởng Lavrov nói.)."""
+    return sentence.rstrip().endswith(":") or _unbalanced_quotation(sentence) == "opens"

@@ -17,6 +17,7 @@ from qa.discourse import announces_next, is_heading, is_photo_caption, points_ba
         "Cuộc gặp này diễn ra trong 3 giờ.",
         "Sau cuộc điện đàm “thực chất, cởi mở” này, hai bên sẽ gặp lại.",
         "He said the talks went well.",
+        "Tất cả đều được xác nhận”, Ngoại trưởng Lavrov ngày 27/10 nói.",
     ],
 )
 def test_sentences_that_need_the_one_before(sentence):
@@ -32,6 +33,7 @@ def test_sentences_that_need_the_one_before(sentence):
         "Tổng thống Trump nói hôm nay rằng cuộc gặp sẽ diễn ra.",
         "Sau cuộc điện đàm, hai bên sẽ gặp lại vào tháng này.",
         "Trump said the talks went well.",
+        'Thủ tướng Orban gọi đây là “tin tuyệt vời cho hòa bình".',
     ],
 )
 def test_sentences_that_stand_alone(sentence):
@@ -41,6 +43,14 @@ def test_sentences_that_stand_alone(sentence):
 def test_a_colon_announces_the_next_sentence():
     assert announces_next("Các đề xuất của Nga như sau:")
     assert not announces_next("Nga đưa ra các đề xuất.")
+
+
+def test_a_quotation_running_into_the_next_sentence_announces_it():
+    assert announces_next("“Ông Putin hỏi điều này có đúng không? Có phải như vậy không?’.")
+    assert announces_next('"Chúng tôi muốn hòa bình.')
+    assert not announces_next("“Tôi phải chắc chắn”, ông Trump nói.")
+    assert not announces_next('Thủ tướng Orban gọi đây là “tin tuyệt vời cho hòa bình".')
+    assert not announces_next("Tất cả đều được xác nhận”, ông Lavrov nói.")
 
 
 @pytest.mark.parametrize(

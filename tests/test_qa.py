@@ -202,6 +202,27 @@ def test_a_quoted_sentence_that_announces_a_list_brings_the_list_even_when_it_is
     assert "Kiev rút quân khỏi Donbass" in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Ông Lavrov nói điều đó vào ngày nào?", "On what date did Lavrov say Putin had checked the plan point by point?"],
+)
+def test_the_date_of_a_quotation_is_found_in_the_sentence_attributing_it(tmp_path, question):
+    settings = _index(
+        tmp_path,
+        {
+            "lavrov.txt": "Ngoại trưởng Lavrov nói về Alaska\n\n"
+            "“Tại Alaska, ông Putin đã xem xét từng điểm của kế hoạch và hỏi điều này có đúng không? "
+            "Có phải như vậy không?’. Tất cả đều được xác nhận”, Ngoại trưởng Nga Sergei Lavrov ngày 27/10 nói.\n\n"
+            "Theo ông, phía Mỹ chưa có phản hồi trực tiếp.\n",
+            **UNRELATED_ARTICLE,
+        },
+    )
+
+    answer = ask(question, settings=settings)
+    assert answer.answered and "ngày 27/10" in answer.answer
+    assert "ông Putin đã xem xét từng điểm" in answer.answer
+
+
 def test_a_quotation_is_answered_with_the_sentence_naming_its_speaker(tmp_path):
     settings = _index(
         tmp_path,
