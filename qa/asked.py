@@ -159,6 +159,13 @@ def counted(question: str) -> str | None:
     return None
 
 
+def counts(noun: str, sentence: str) -> bool:
+    """Whether the sentence gives a number of `noun` (folded): "36 công ty con" counts
+    "cong", "hai cường quốc" counts no "quan chức" in the same sentence."""
+    text = _DATE_OR_ORDINAL.sub(" ", sentence)
+    return any(noun in words(fold(text[m.end() :]))[:3] for m in _COUNT.finditer(text))
+
+
 def unstated_kind(
     question: str, answer: Sequence[str], names: Sequence[str] = (), lead_ins: Sequence[str] = ()
 ) -> str | None:
@@ -166,14 +173,14 @@ def unstated_kind(
     state: one that none of them states, or the first asked when the best one states none.
     The sentence that answers "how many hostages?" states a number; a number elsewhere in
     the answer ("the 2 countries") is about something else. So a count is unstated when
-    the answer never names what the question counts ("bao nhiêu nhà báo"), and any kind is
+    no sentence gives a number of what the question counts ("bao nhiêu nhà báo"), and any kind is
     when no sentence stating it names one of the question's folded `names`: the date of a
     Putin–Trump call does not answer when Rubio and Lavrov spoke."""
     kinds = asked_kinds(question)
     if not kinds:
         return None
     noun = counted(question)
-    if "count" in kinds and noun and not any(f" {noun} " in _folded(sentence) for sentence in answer):
+    if "count" in kinds and noun and not any(counts(noun, sentence) for sentence in answer):
         return "count"
     unstated = [k for k in kinds if not any(states(k, sentence) for sentence in answer)]
     if unstated:

@@ -1,4 +1,4 @@
-from qa.asked import asked_kinds, counted, sought_fact, states, unstated_kind, wants_number
+from qa.asked import asked_kinds, counted, counts, sought_fact, states, unstated_kind, wants_number
 
 
 def test_questions_are_read_for_the_kind_of_fact_they_ask_for_in_either_language_and_without_diacritics():
@@ -37,6 +37,17 @@ def test_a_count_of_something_else_does_not_answer_how_many():
     question = "Bao nhiêu nhà báo đã đưa tin về cuộc gặp ở Riyadh?"
     assert unstated_kind(question, ["Hai cường quốc đã gặp nhau ở Riyadh."]) == "count"
     assert unstated_kind(question, ["Có 40 nhà báo đưa tin về cuộc gặp."]) is None
+    officials = "Bao nhiêu quan chức Mỹ tham dự cuộc gặp?"
+    assert (
+        unstated_kind(officials, ["Các quan chức Mỹ và Nga gặp nhau, mở ra triển vọng cho hai cường quốc."]) == "count"
+    )
+
+
+def test_a_number_counts_the_noun_right_after_it():
+    assert counts("cong", "Mỹ trừng phạt Rosneft và Lukoil, cùng 36 công ty con.")
+    assert counts("con", "Hai mươi con tin được thả.")
+    assert not counts("quan", "Các quan chức gặp nhau, mở ra triển vọng cho hai cường quốc.")
+    assert not counts("nha", "Ngày 18/2 nhà báo đưa tin."), "a date counts nothing"
 
 
 def test_the_fact_asked_for_must_be_stated_about_what_the_question_names():
