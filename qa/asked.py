@@ -173,9 +173,10 @@ def unstated_kind(
     state: one that none of them states, or the first asked when the best one states none.
     The sentence that answers "how many hostages?" states a number; a number elsewhere in
     the answer ("the 2 countries") is about something else. So a count is unstated when
-    no sentence gives a number of what the question counts ("bao nhiêu nhà báo"), and any kind is
-    when no sentence stating it names one of the question's folded `names`: the date of a
-    Putin–Trump call does not answer when Rubio and Lavrov spoke."""
+    no sentence gives a number of what the question counts ("bao nhiêu nhà báo"), and any
+    kind is when no sentence stating it names one of the question's folded `names`, itself
+    or in its lead-in (`lead_ins[i]`, the text before `answer[i]` that "the city" or "he"
+    refers back to): the date of a Putin–Trump call does not say when Rubio and Lavrov spoke."""
     kinds = asked_kinds(question)
     if not kinds:
         return None
