@@ -90,6 +90,7 @@ _KINDS = {
     "date": _Kind(
         ("ngay nao", "hom nao", "ngay may", "what date", "which date", "what day", "which day", "exact date"), _DATE
     ),
+    "year": _Kind(("nam nao", "what year", "which year"), re.compile(r"\b(?:19|20)\d{2}\b")),
     "count": _Kind(("bao nhieu", "how many"), _COUNT, ignore=_DATE_OR_ORDINAL),
 }
 # What ranks a sentence up for a count: digits, as number words ("hai bên") are in too

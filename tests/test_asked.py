@@ -7,6 +7,7 @@ def test_questions_are_read_for_the_kind_of_fact_they_ask_for_in_either_language
     assert asked_kinds("How many hostages were released?") == ["count"]
     assert asked_kinds("Nga thiệt hại bao nhiêu tiền?") == ["money", "count"]
     assert asked_kinds("Why was the summit called off?") == []
+    assert asked_kinds("ban ghi nho budapest duoc ky nam nao") == ["year"]
     assert asked_kinds("How much did the Riyadh talks cost to organise?") == ["money"]
     assert asked_kinds("Why did the costs of the talks rise?") == []
     assert wants_number("cuoc hoi dam keo dai may tieng") and not wants_number("Vì sao Budapest được chọn?")
@@ -77,6 +78,11 @@ def test_a_question_asking_for_two_kinds_needs_both_stated_and_one_of_them_in_th
     assert unstated_kind(question, ["Ngày 13/10, con tin được thả.", "Có 20 con tin."]) is None
     assert unstated_kind(question, ["Ngày 13/10, con tin được thả."]) == "count"
     assert unstated_kind(question, ["Con tin được thả.", "Ngày 13/10 có 20 người đến."]) == "date"
+
+
+def test_a_question_for_a_year_needs_a_year_not_a_day():
+    assert unstated_kind("zelenskiy sinh nam nao", ["Ông dự kiến thăm Saudi Arabia vào ngày 19/4."]) == "year"
+    assert unstated_kind("In what year was the memorandum signed?", ["Nó được ký vào năm 1994."]) is None
 
 
 def test_a_question_asking_for_no_particular_kind_is_never_refused_for_one():
