@@ -56,11 +56,12 @@ _DATE = re.compile(
     r"|\b(?:ngày|hôm|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b",
     re.IGNORECASE,
 )
-
-
 # Numbers that count nothing: a date's, and an ordinal in words ("lần thứ hai" is the
 # second time, "thứ Hai" is Monday).
-_DATE_OR_ORDINAL = re.compile(rf"{_DATE.pattern}|\bthứ\s+(?:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b", re.IGNORECASE)
+_DATE_OR_ORDINAL = re.compile(
+    rf"{_DATE.pattern}|\bthứ\s+(?:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,6 @@ _KINDS = {
     "year": _Kind(("nam nao", "what year", "which year"), re.compile(r"\b(?:19|20)\d{2}\b")),
     "count": _Kind(("bao nhieu", "how many"), _COUNT, ignore=_DATE_OR_ORDINAL),
 }
-# What ranks a sentence up for a count: digits, as number words ("hai bên") are in too
-# many sentences to rank by; and for a question that wants some number: any digits.
 # Words after "bao nhiêu" that measure rather than name what is counted.
 _UNITS = frozenset(
     [
@@ -119,6 +118,8 @@ _UNITS = frozenset(
         "tram",
     ]
 )
+# What ranks a sentence up for a count: digits, as number words ("hai bên") are in too
+# many sentences to rank by; and for a question that wants some number: any digits.
 _COUNT_IN_DIGITS = _Kind((), re.compile(r"\d"), ignore=_DATE_OR_ORDINAL)
 _ANY_NUMBER = _Kind((), re.compile(r"\d"))
 

@@ -40,9 +40,9 @@ _OPENS_AFTER = tuple(" \t\n([{—–-")
 
 
 def _unbalanced_quotation(sentence: str) -> str | None:
-    """ "opens" for a sentence that starts a quotation the next one ends (a quotation of
-    several sentences is split into sentences like any text), "closes" for the sentence
-    that ends it; None when its quotation marks pair up."""
+    """Where a quotation of several sentences, split like any text, leaves this one:
+    "opens" when it starts a quotation that a later sentence ends, "closes" when it ends
+    one, None when its quotation marks pair up."""
     marks = list(_QUOTE_MARK.finditer(sentence))
     if len(marks) % 2 == 0:
         return None
