@@ -17,6 +17,8 @@ HELDOUT_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout.jsonl")
 # Written after the rules on the kind of fact asked for (a count, a date, a figure) were
 # changed, to check them on questions of that shape, answerable and not.
 KIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout_kinds.jsonl")
+# Written after every rule of the same session, run once and used to change nothing.
+BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind.jsonl")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from eval.questions import DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, KIND_QUESTIONS, LANGS, load_questions
+from eval.questions import (
+    BLIND_QUESTIONS,
+    DEFAULT_QUESTIONS,
+    HELDOUT_QUESTIONS,
+    KIND_QUESTIONS,
+    LANGS,
+    load_questions,
+)
 from tests.conftest import SEEDS
 from vectorstore.articles import load_article
 from vectorstore.errors import NewsQAError
@@ -17,7 +24,9 @@ ARTICLES = {a.id: a for a in (load_article(p, 10**7) for p in SEEDS.glob("*.txt"
 
 
 @pytest.mark.parametrize(
-    "path", [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, KIND_QUESTIONS], ids=["questions", "heldout", "kinds"]
+    "path",
+    [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, KIND_QUESTIONS, BLIND_QUESTIONS],
+    ids=["questions", "heldout", "kinds", "blind"],
 )
 def test_every_evidence_string_is_verbatim_in_one_of_its_sources(path: Path):
     for q in load_questions(path):
