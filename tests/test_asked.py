@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from qa.asked import asked_kinds, counted, counts, sought_fact, states, unstated_kind, wants_number
 
 
@@ -97,3 +100,19 @@ def test_a_sentence_ranks_up_for_the_kind_of_figure_asked_for_not_for_any_number
     duration = sought_fact("cuoc hoi dam keo dai bao lau")
     assert duration("kéo dài hơn 3 giờ") and not duration("kéo dài")
     assert sought_fact("Vì sao Budapest được chọn?") is None
+
+
+CUES = ["bao nhiêu", "bao nhieu", "ngày nào", "năm nào", "how many", "how much did it cost", "what date", "thứ hai"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(CUES), st.text(max_size=12)), max_size=6).map(" ".join),
+    st.lists(st.one_of(st.sampled_from([*CUES, "36 công ty", "ngày 16/10", "năm 1994"]), st.text(max_size=30))),
+    st.lists(st.text(max_size=10), max_size=3),
+)
+def test_any_text_gets_a_kind_it_asked_for_or_none(question, answer, names):
+    kind = unstated_kind(question, answer, names, answer[:1])
+    assert kind is None or kind in asked_kinds(question)
+    noun = counted(question)
+    assert noun is None or counts(noun, f"có 12 {noun} ở đó"), "a number right before the noun counts it"
