@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from qa.asked import sought_fact, unstated_kind
+from qa.asked import asked_kinds, sought_fact, unstated_kind
 from qa.discourse import announces_next, is_heading, is_photo_caption, points_back
 from qa.query import FUNCTION_WORDS, QueryAnalysis
 from qa.types import Citation, Passage
@@ -280,6 +280,20 @@ def _with_parts(
     return chosen + added
 
 
+def _missing_kind(
+    query: QueryAnalysis, chosen: list[_Sentence], passages: list[Passage], corpus: CorpusIndex
+) -> str | None:
+    """`unstated_kind` of the answer. The best sentence is read with the neighbours it
+    leans on (a quotation's date is often in the sentence attributing it), and each
+    sentence with its lead-in; none of that is gathered for a question asking no kind."""
+    if not asked_kinds(query.text):
+        return None
+    best = sorted([chosen[0], *_leaned_on(chosen[0], passages, with_before=True)], key=lambda s: s.start)
+    statements = [" ".join(s.text for s in best), *(s.text for s in chosen[1:])]
+    lead_ins = [_lead_in(s, passages) for s in [best[0], *chosen[1:]]]
+    return unstated_kind(query.text, statements, _named(query, corpus), lead_ins)
+
+
 def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> dict:
     """The signals abstention is decided on, kept in the result for inspection."""
     sims = [s for p in passages for s in p.sentence_scores if s is not None]
@@ -322,12 +336,7 @@ def compose(
 
     chosen = _select(query, passages, corpus, max_sentences)
     chosen = _with_context(_with_parts(chosen, query, part_sentences, passages, corpus), passages)
-    # The best sentence is read with the neighbours it leans on: a quotation's date is
-    # often in the sentence attributing it.
-    best = sorted([chosen[0], *_leaned_on(chosen[0], passages, with_before=True)], key=lambda s: s.start)
-    statements = [" ".join(s.text for s in best), *(s.text for s in chosen[1:])]
-    lead_ins = [_lead_in(s, passages) for s in [best[0], *chosen[1:]]]
-    checks["missing_kind"] = unstated_kind(query.text, statements, _named(query, corpus), lead_ins)
+    checks["missing_kind"] = _missing_kind(query, chosen, passages, corpus)
     if checks["missing_kind"]:
         return Composed(NOT_FOUND[message_lang], False, [], checks)
     # Read in source order: articles as they first rank, each in its own order.
