@@ -15,11 +15,13 @@ matched reciprocal rank fusion in trials and keeps a score that abstention can u
 from __future__ import annotations
 
 import time
+from array import array
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from qa.discourse import carries_on
 from qa.query import QueryAnalysis
 from qa.resources import Resources
 from qa.settings import Settings
@@ -119,6 +121,28 @@ def _passage(
     )
 
 
+def _with_lead_in(chunk: StoredChunk, text: str, corpus: CorpusIndex, resources: Resources) -> tuple[StoredChunk, str]:
+    """The chunk and its text from one sentence earlier when its first sentence carries on
+    from the one before ("Đồng thời, ...", "Theo ông, ..."): a passage shown or quoted
+    should not open mid-thought, and the sentence before is often what the question asks
+    ("Putin described the front line. At the same time, he stressed peace."). Ranking is
+    untouched. The sentence is taken from a chunk holding both, as the overlap between
+    chunks usually makes one; without one the chunk stays as it is."""
+    first = chunk.sentences[0]
+    key = (chunk.article_id, *first)
+    before = corpus.sentence_chunks.previous(key) if carries_on(text[: first[1] - first[0]]) else None
+    holders = set(corpus.sentence_chunks.get(before, ())) & set(corpus.sentence_chunks[key]) if before else set()
+    if not holders:
+        return chunk, text
+    holder = corpus.chunks[min(holders)]
+    held = corpus.texts.get([holder.id], resources.store.chunk_texts).get(holder.id)
+    if held is None:  # removed by an ingest since the corpus was read
+        return chunk, text
+    bounds = array(chunk.sentence_bounds.typecode, [*before[1:], *chunk.sentence_bounds])
+    head = held[before[1] - holder.start : chunk.start - holder.start]
+    return replace(chunk, start=before[1], sentence_bounds=bounds), head + text
+
+
 def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, settings: Settings, k: int) -> Retrieved:
     timings: dict[str, float] = {}
     pool = max(settings.candidates, k)
@@ -156,7 +180,9 @@ def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, se
     t0 = time.perf_counter()
     texts = corpus.texts.get([corpus.chunks[i].id for i in ranked], resources.store.chunk_texts)
     passages = [
-        _passage(chunk, texts[chunk.id], fused[i], dense.get(i), lexical.get(i), found)
+        _passage(
+            *_with_lead_in(chunk, texts[chunk.id], corpus, resources), fused[i], dense.get(i), lexical.get(i), found
+        )
         for i in ranked
         if (chunk := corpus.chunks[i]).id in texts  # else removed by an ingest since the corpus was read
     ]

@@ -61,3 +61,10 @@ def test_the_restorer_learns_accented_spellings_from_the_chunk_texts():
         ["budapest", "được", "chọn", "làm", "nơi", "tổ", "chức"]
     )
     assert index.restorer.restore(["vi", "sao"]) == ["vì", "sao"]  # from the question lexicon
+
+
+def test_the_sentence_before_is_found_within_its_article_only():
+    index = CorpusIndex.build("g1", [chunk("a#1", "a", [(0, 15), (16, 30)]), chunk("b#1", "b", [(0, 10), (11, 20)])])
+    assert index.sentence_chunks.previous(("a", 16, 30)) == ("a", 0, 15)
+    assert index.sentence_chunks.previous(("b", 0, 10)) is None
+    assert index.sentence_chunks.previous(("a", 16, 31)) is None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.discourse import announces_next, is_heading, is_photo_caption, points_back
+from qa.discourse import announces_next, carries_on, is_heading, is_photo_caption, points_back
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,18 @@ def test_headings_have_no_closing_punctuation():
     assert is_heading("Hội nghị thượng đỉnh Nga - Mỹ mới")
     assert not is_heading("Hội nghị diễn ra ở Budapest.")
     assert not is_heading("“Chúng tôi sẵn sàng”")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "carries"),
+    [
+        ("Đồng thời, nhà lãnh đạo Nga nhấn mạnh cam kết của Moscow.", True),
+        ("Tuy nhiên, hai bên chưa ấn định ngày gặp.", True),
+        ("However, no date was set.", True),
+        ("Theo ông, sau đó hai bên đã đồng ý.", True),
+        ("Hai bên đồng thời công bố tuyên bố chung.", False),
+        ("Tổng thống Putin thông báo với Tổng thống Trump về chiến sự.", False),
+    ],
+)
+def test_a_sentence_opening_on_a_connective_carries_on_from_the_one_before(sentence, carries):
+    assert carries_on(sentence) is carries

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 BARS = {
-    "--min-hit-at-k": "0.97",
-    "--min-mrr": "0.91",
+    "--min-hit-at-k": "0.99",
+    "--min-mrr": "0.93",
     "--min-doc-hit-at-k": "0.98",
     "--min-keyword-recall": "0.91",
     "--min-citation-precision": "0.95",

@@ -103,12 +103,12 @@ def test_nfd_and_zero_width_input_is_normalised(seed_settings):
 UNRELATED_ARTICLE = {"rice.txt": "Giá lúa gạo ổn định\n\nGiá lúa tại Đồng bằng sông Cửu Long ổn định trong tháng 2.\n"}
 
 
-def _index(tmp_path, articles: dict[str, str]):
+def _index(tmp_path, articles: dict[str, str], **settings):
     folder = tmp_path / "articles"
     folder.mkdir()
     for name, text in articles.items():
         (folder / name).write_text(text, encoding="utf-8")
-    settings = make_settings(tmp_path / "index")
+    settings = make_settings(tmp_path / "index", **settings)
     ingest([folder], settings)
     return settings
 
@@ -385,3 +385,25 @@ def test_the_passage_answering_only_a_later_part_of_a_question_is_retrieved(tmp_
     )
     answer = ask("Chi phí xây cây cầu mới ở Đà Nẵng là bao nhiêu, và công ty nào thi công?", settings=settings, k=2)
     assert [p.article_id for p in answer.passages] == ["cost", "builder"]
+
+
+def test_a_passage_opening_on_a_connective_starts_with_the_sentence_it_carries_on_from(tmp_path):
+    first = "Bộ trưởng Quốc phòng Pháp tuyên bố quân đội kiểm soát toàn bộ biên giới phía đông của đất nước."
+    body = (
+        f"{first} Đồng thời, ông nhấn mạnh cam kết tìm giải pháp hòa bình cho tranh chấp lãnh thổ với nước láng "
+        "giềng. Hai nước sẽ đàm phán tại Geneva vào tháng tới để bàn về việc phân định đường biên giới chung. "
+        "Các chuyên gia cho rằng vòng đàm phán sắp tới sẽ kéo dài nhiều tháng và khó đạt kết quả ngay.\n"
+    )
+    # Two sentences a chunk, the second carried into the next: the middle chunk opens on "Đồng thời".
+    settings = _index(
+        tmp_path, {"border.txt": f"Biên giới phía đông\n\n{body}"}, chunk_tokens=48, chunk_overlap_tokens=24
+    )
+    article = get_article("border", settings)
+
+    answer = ask("Ông nhấn mạnh cam kết gì về tranh chấp lãnh thổ?", settings=settings, k=3)
+
+    assert len(answer.passages) == 3
+    for passage in answer.passages:
+        assert passage.text == article.body[passage.start : passage.end]
+        assert not passage.text.startswith("Đồng thời")
+    assert next(p for p in answer.passages if p.chunk_id == "border#1").text.startswith(first)

@@ -54,6 +54,13 @@ class SentenceChunks(Mapping[SentenceKey, tuple[int, ...]]):
             return i
         return None
 
+    def previous(self, key: SentenceKey) -> SentenceKey | None:
+        """The sentence before `key` in its article, if any chunk holds one."""
+        i = self._index(key)
+        if i is None or i == self._articles[key[0]][0]:
+            return None
+        return key[0], int(self._starts[i - 1]), int(self._ends[i - 1])
+
     def __getitem__(self, key: SentenceKey) -> tuple[int, ...]:
         i = self._index(key)
         if i is None:
