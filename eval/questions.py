@@ -19,6 +19,9 @@ HELDOUT_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout.jsonl")
 KIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout_kinds.jsonl")
 # Written after every rule of the same session, run once and used to change nothing.
 BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind.jsonl")
+# English only, written from the articles by someone who had not seen the pipeline's code or
+# results, after the blind set showed English to be the weak point.
+ENGLISH_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout_en.jsonl")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 from eval.questions import (
     BLIND_QUESTIONS,
     DEFAULT_QUESTIONS,
+    ENGLISH_QUESTIONS,
     HELDOUT_QUESTIONS,
     KIND_QUESTIONS,
     LANGS,
@@ -25,8 +26,8 @@ ARTICLES = {a.id: a for a in (load_article(p, 10**7) for p in SEEDS.glob("*.txt"
 
 @pytest.mark.parametrize(
     "path",
-    [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, KIND_QUESTIONS, BLIND_QUESTIONS],
-    ids=["questions", "heldout", "kinds", "blind"],
+    [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, KIND_QUESTIONS, BLIND_QUESTIONS, ENGLISH_QUESTIONS],
+    ids=["questions", "heldout", "kinds", "blind", "english"],
 )
 def test_every_evidence_string_is_verbatim_in_one_of_its_sources(path: Path):
     for q in load_questions(path):
