@@ -9,7 +9,8 @@ from eval.runner import METRICS, EvalRun
 _CHART_METRICS = ("hit_at_k", "mrr", "keyword_recall", "citation_precision", "abstention_accuracy")
 
 
-def _cell(value: object) -> str:
+def cell(value: object) -> str:
+    """A value as tables print it: shares to three decimals, milliseconds to one."""
     if value is None:
         return "–"
     if isinstance(value, float):
@@ -22,7 +23,7 @@ def table(run: EvalRun) -> str:
     langs = list(run.by_lang)
     lines = ["| metric | all | " + " | ".join(langs) + " |", "|---" * (len(langs) + 2) + "|"]
     for metric in METRICS:
-        row = [_cell(run.summary.get(metric))] + [_cell(run.by_lang[lang].get(metric)) for lang in langs]
+        row = [cell(run.summary.get(metric))] + [cell(run.by_lang[lang].get(metric)) for lang in langs]
         lines.append(f"| {metric} | " + " | ".join(row) + " |")
     return "\n".join(lines)
 
