@@ -121,26 +121,39 @@ def _passage(
     )
 
 
-def _with_lead_in(chunk: StoredChunk, text: str, corpus: CorpusIndex, resources: Resources) -> tuple[StoredChunk, str]:
-    """The chunk and its text from one sentence earlier when its first sentence carries on
-    from the one before ("Đồng thời, ...", "Theo ông, ..."): a passage shown or quoted
-    should not open mid-thought, and the sentence before is often what the question asks
-    ("Putin described the front line. At the same time, he stressed peace."). Ranking is
-    untouched. The sentence is taken from a chunk holding both, as the overlap between
-    chunks usually makes one; without one the chunk stays as it is."""
+def _sentence_before(chunk: StoredChunk, text: str, corpus: CorpusIndex) -> tuple[SentenceKey, StoredChunk] | None:
+    """The sentence before the chunk, and a chunk holding both it and the chunk's first
+    sentence, when that first sentence carries on from it ("Đồng thời, ...", "Theo ông, ...")."""
     first = chunk.sentences[0]
+    if not carries_on(text[: first[1] - first[0]]):
+        return None
     key = (chunk.article_id, *first)
-    before = corpus.sentence_chunks.previous(key) if carries_on(text[: first[1] - first[0]]) else None
+    before = corpus.sentence_chunks.previous(key)
     holders = set(corpus.sentence_chunks.get(before, ())) & set(corpus.sentence_chunks[key]) if before else set()
-    if not holders:
-        return chunk, text
-    holder = corpus.chunks[min(holders)]
-    held = corpus.texts.get([holder.id], resources.store.chunk_texts).get(holder.id)
-    if held is None:  # removed by an ingest since the corpus was read
-        return chunk, text
-    bounds = array(chunk.sentence_bounds.typecode, [*before[1:], *chunk.sentence_bounds])
-    head = held[before[1] - holder.start : chunk.start - holder.start]
-    return replace(chunk, start=before[1], sentence_bounds=bounds), head + text
+    return (before, corpus.chunks[min(holders)]) if holders else None
+
+
+def _with_lead_ins(
+    chunks: list[StoredChunk], texts: dict[str, str], corpus: CorpusIndex, resources: Resources
+) -> list[tuple[StoredChunk, str]]:
+    """The chunks and their texts, each from one sentence earlier when its first sentence
+    carries on from the one before: a passage shown or quoted should not open mid-thought,
+    and the sentence before is often what the question asks ("Putin described the front
+    line. At the same time, he stressed peace."). Ranking is untouched. The sentence is
+    taken from a chunk holding both (the overlap between chunks usually makes one; without
+    one the chunk stays as it is), all such chunks read in one call to the store."""
+    wanted = {c.id: found for c in chunks if (found := _sentence_before(c, texts[c.id], corpus))}
+    held = corpus.texts.get([holder.id for _, holder in wanted.values()], resources.store.chunk_texts) if wanted else {}
+    out = []
+    for chunk in chunks:
+        text = texts[chunk.id]
+        if chunk.id in wanted and (holder_text := held.get(wanted[chunk.id][1].id)) is not None:
+            before, holder = wanted[chunk.id]
+            bounds = array(chunk.sentence_bounds.typecode, [*before[1:], *chunk.sentence_bounds])
+            text = holder_text[before[1] - holder.start : chunk.start - holder.start] + text
+            chunk = replace(chunk, start=before[1], sentence_bounds=bounds)
+        out.append((chunk, text))
+    return out
 
 
 def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, settings: Settings, k: int) -> Retrieved:
@@ -179,12 +192,10 @@ def retrieve(query: QueryAnalysis, resources: Resources, corpus: CorpusIndex, se
 
     t0 = time.perf_counter()
     texts = corpus.texts.get([corpus.chunks[i].id for i in ranked], resources.store.chunk_texts)
+    kept = [i for i in ranked if corpus.chunks[i].id in texts]  # else removed by an ingest since the corpus was read
+    shown = _with_lead_ins([corpus.chunks[i] for i in kept], texts, corpus, resources)
     passages = [
-        _passage(
-            *_with_lead_in(chunk, texts[chunk.id], corpus, resources), fused[i], dense.get(i), lexical.get(i), found
-        )
-        for i in ranked
-        if (chunk := corpus.chunks[i]).id in texts  # else removed by an ingest since the corpus was read
+        _passage(chunk, text, fused[i], dense.get(i), lexical.get(i), found) for i, (chunk, text) in zip(kept, shown)
     ]
     timings["passage_texts"] = (time.perf_counter() - t0) * 1000
     return Retrieved(passages, timings, found.parts if found else ())
