@@ -15,14 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from qa.asked import asked_kinds, sought_fact, unstated_kind
+from qa.asked import asked_kinds, asked_thing, sought_fact, unstated_kind
 from qa.discourse import announces_next, is_heading, is_photo_caption, points_back
 from qa.query import FUNCTION_WORDS, QueryAnalysis
 from qa.types import Citation, Passage
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import document_terms
 from vectorstore.store import SentenceKey
-from vectorstore.text import fold, is_vietnamese_syllable
+from vectorstore.text import fold, is_vietnamese_syllable, words
 
 NOT_FOUND = {
     "vi": "Các bài báo không chứa thông tin để trả lời câu hỏi này. Những đoạn gần nhất được hiển thị kèm theo.",
@@ -94,9 +94,14 @@ def _overlap(terms: set[str], weights: dict[str, float]) -> float:
     return sum(v for k, v in weights.items() if k in terms) / total
 
 
+def _question_words(query: QueryAnalysis) -> set[str]:
+    """The question's folded words, an English question's names as the articles write them too."""
+    return set(words(fold(f"{query.text} {query.dense_text}")))
+
+
 def _sentences(passages: list[Passage], weights: dict[str, float], query: QueryAnalysis) -> list[_Sentence]:
     w_sentence, w_passage, w_overlap = _WEIGHTS[query.language]
-    sought, dates = sought_fact(query.text), frozenset(query.dates)
+    sought, dates = sought_fact(query.text, _question_words(query)), frozenset(query.dates)
     top = max((p.score for p in passages), default=0.0) or 1.0
     sims = [s for p in passages for s in p.sentence_scores if s is not None]
     lo, hi = (min(sims), max(sims)) if sims else (0.0, 0.0)
@@ -117,7 +122,7 @@ def _sentences(passages: list[Passage], weights: dict[str, float], query: QueryA
             coverage = _overlap(terms, weights)
             own = 0.0 if sim is None else (sim - lo) / span
             score = w_sentence * own + w_passage * passage.score / top + w_overlap * coverage
-            # A sentence with the number asked for, or stating the date the question names.
+            # A sentence with the number or the named thing asked for, or stating the date the question names.
             if (sought and sought(text)) or not dates.isdisjoint(terms):
                 score += _NUMBER_BONUS
             out.append(_Sentence(rank, start, end, text, score, coverage))
@@ -286,12 +291,12 @@ def _missing_kind(
     """`unstated_kind` of the answer. The best sentence is read with the neighbours it
     leans on (a quotation's date is often in the sentence attributing it), and each
     sentence with its lead-in; none of that is gathered for a question asking no kind."""
-    if not asked_kinds(query.text):
+    if not asked_kinds(query.text) and not asked_thing(query.text):
         return None
     best = sorted([chosen[0], *_leaned_on(chosen[0], passages, with_before=True)], key=lambda s: s.start)
     statements = [" ".join(s.text for s in best), *(s.text for s in chosen[1:])]
     lead_ins = [_lead_in(s, passages) for s in [best[0], *chosen[1:]]]
-    return unstated_kind(query.text, statements, _named(query, corpus), lead_ins)
+    return unstated_kind(query.text, statements, _named(query, corpus), lead_ins, _question_words(query))
 
 
 def evidence_checks(query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex) -> dict:

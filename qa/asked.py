@@ -4,17 +4,20 @@ A sentence on the right topic does not answer a question for a date unless it st
 date ("on what exact date did they call?" is not answered by "they will call soon"), nor
 a question for a count unless it states a number ("how many hostages were freed?" is not
 answered by "the ceasefire freed hostages"). These checks are necessary, not sufficient:
-they only catch answers that cannot be right.
+they only catch answers that cannot be right. The same goes for a question asking which
+city, party, company or officials: a sentence that names none ("… tại Alaska (Mỹ)" for "which
+city in Alaska?") cannot answer it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from qa.query import FUNCTION_WORDS
-from vectorstore.text import fold, words
+from vectorstore.text import fold, word_spans, words
 
 # Folded cues of questions that ask for a date, a time or an amount: sentences holding a
 # number rank higher for them.
@@ -118,6 +121,65 @@ _UNITS = frozenset(
         "tram",
     ]
 )
+
+
+@dataclass(frozen=True)
+class _NamedThing:
+    """A kind of thing news names with a noun in front ("thành phố Riyadh", "đảng CDU",
+    "Ngoại trưởng Mỹ Marco Rubio"): a sentence that answers "which city?" writes one of its
+    `nouns` and then the name, in the same clause. A question asks for one with a noun of
+    `vi_nouns` (folded) before "nào", or "which"/"what" before one of `en_nouns`, up to two
+    words apart ("đảng chính trị nào", "which Saudi official")."""
+
+    vi_nouns: tuple[str, ...]
+    en_nouns: tuple[str, ...]
+    nouns: tuple[str, ...]
+    # Nouns that name a thing only when capitalised: a title before a person's name
+    # ("Ngoại trưởng Lavrov"), where "bộ trưởng Ngoại giao của hai nước" names nobody.
+    titles: tuple[str, ...] = ()
+
+    def cue(self) -> re.Pattern:
+        vi, en = "|".join(self.vi_nouns), "|".join(self.en_nouns)
+        return re.compile(rf" (?:(?:{vi})(?: \w+){{0,2}} nao|(?:which|what)(?: \w+){{0,2}} (?:{en})) ")
+
+    def named(self) -> re.Pattern:
+        nouns, titles = "|".join(self.nouns), "|".join(t.capitalize() for t in self.titles)
+        case_free = rf"(?i:{nouns})" + (f"|{titles}" if titles else "")
+        return re.compile(rf"(?<!\w)(?:{case_free})(?!\w)")
+
+
+_NAMED_THINGS = {
+    "city": _NamedThing(("thanh pho", "thu do"), ("city", "cities", "capital", "town"), ("thành phố", "thủ đô")),
+    "province": _NamedThing(("tinh",), ("province", "state"), ("tỉnh", "bang")),
+    "party": _NamedThing(("dang",), ("party", "parties"), ("đảng",)),
+    "hotel": _NamedThing(("khach san",), ("hotel", "hotels"), ("khách sạn",)),
+    "company": _NamedThing(
+        ("cong ty", "tap doan"),
+        ("company", "companies", "firm", "firms", "corporation", "corporations", "subsidiary", "subsidiaries"),
+        ("công ty", "tập đoàn", "hãng"),
+    ),
+    "officials": _NamedThing(
+        ("quan chuc",),
+        ("official", "officials"),
+        ("quan chức",),
+        titles=(
+            "tổng thống",
+            "thủ tướng",
+            "ngoại trưởng",
+            "bộ trưởng",
+            "trợ lý",
+            "người phát ngôn",
+            "đặc phái viên",
+            "đại sứ",
+            "cố vấn",
+        ),
+    ),
+}
+_THING_CUES = {name: thing.cue() for name, thing in _NAMED_THINGS.items()}
+_THING_NAMED = {name: thing.named() for name, thing in _NAMED_THINGS.items()}
+# Where the clause that a noun's name belongs to ends: "thành phố Riyadh (Saudi Arabia)".
+_CLAUSE_END = re.compile(r"[,;:.!?()]")
+
 # What ranks a sentence up for a count: digits, as number words ("hai bên") are in too
 # many sentences to rank by; and for a question that wants some number: any digits.
 _COUNT_IN_DIGITS = _Kind((), re.compile(r"\d"), ignore=_DATE_OR_ORDINAL)
@@ -168,8 +230,40 @@ def counts(noun: str, sentence: str) -> bool:
     return any(noun in words(fold(text[m.end() :]))[:3] for m in _COUNT.finditer(text))
 
 
+def asked_thing(question: str) -> str | None:
+    """The kind of named thing the question asks for ("city" for "thành phố nào?"), if any."""
+    folded = _folded(question)
+    return next((name for name, cue in _THING_CUES.items() if cue.search(folded)), None)
+
+
+def names_new(thing: str, sentence: str, known: Collection[str]) -> bool:
+    """Whether the sentence names a `thing` that the question does not: one of its nouns
+    followed, in the same clause, by a capitalised word whose folded form is not among the
+    question's folded words `known`. "… tại Alaska (Mỹ)" names no city of Alaska, and
+    "các quan chức cấp cao Mỹ và Nga" no officials of a question about Russia and the US."""
+    for match in _THING_NAMED[thing].finditer(sentence):
+        clause = _CLAUSE_END.split(sentence[match.end() :], 1)[0]
+        if any(word[:1].isupper() and fold(word) not in known for word, _, _ in word_spans(clause)):
+            return True
+    return False
+
+
+def _thing_check(question: str, known: Collection[str]) -> tuple[str, Callable[[str], bool]] | None:
+    """The named thing the question asks for and how to tell a sentence naming one, given the
+    folded words `known` besides the question's own (an English question's names as the
+    articles write them)."""
+    if (thing := asked_thing(question)) is None:
+        return None
+    question_words = set(known) | set(words(fold(question)))
+    return thing, lambda text: names_new(thing, text, question_words)
+
+
 def unstated_kind(
-    question: str, answer: Sequence[str], names: Sequence[str] = (), lead_ins: Sequence[str] = ()
+    question: str,
+    answer: Sequence[str],
+    names: Sequence[str] = (),
+    lead_ins: Sequence[str] = (),
+    known: Collection[str] = (),
 ) -> str | None:
     """A kind of fact the question asks for that the answer's sentences (best first) do not
     state: one that none of them states, or the first asked when the best one states none.
@@ -178,29 +272,41 @@ def unstated_kind(
     no sentence gives a number of what the question counts ("bao nhiêu nhà báo"), and any
     kind is when no sentence stating it names one of the question's folded `names`, itself
     or in its lead-in (`lead_ins[i]`, the text before `answer[i]` that "the city" or "he"
-    refers back to): the date of a Putin–Trump call does not say when Rubio and Lavrov spoke."""
-    kinds = asked_kinds(question)
-    if not kinds:
+    refers back to): the date of a Putin–Trump call does not say when Rubio and Lavrov spoke.
+    A named thing ("thành phố nào") is stated by a name the question does not hold, its own
+    words or the folded words `known` (an English question's names as the articles write them)."""
+    stated: dict[str, Callable[[str], bool]] = {kind: partial(states, kind) for kind in asked_kinds(question)}
+    if (thing := _thing_check(question, known)) is not None:
+        stated[thing[0]] = thing[1]
+    if not stated:
         return None
+    first = next(iter(stated))
     noun = counted(question)
-    if "count" in kinds and noun and not any(counts(noun, sentence) for sentence in answer):
+    if "count" in stated and noun and not any(counts(noun, sentence) for sentence in answer):
         return "count"
-    unstated = [k for k in kinds if not any(states(k, sentence) for sentence in answer)]
+    unstated = [kind for kind, says in stated.items() if not any(says(sentence) for sentence in answer)]
     if unstated:
         return unstated[0]
-    if answer and not any(states(k, answer[0]) for k in kinds):
-        return kinds[0]
+    if answer and not any(says(answer[0]) for says in stated.values()):
+        return first
     lead_ins = list(lead_ins) + [""] * (len(answer) - len(lead_ins))
-    stating = [_folded(f"{lead} {s}") for s, lead in zip(answer, lead_ins) if any(states(k, s) for k in kinds)]
+    stating = [
+        _folded(f"{lead} {sentence}")
+        for sentence, lead in zip(answer, lead_ins)
+        if any(says(sentence) for says in stated.values())
+    ]
     if names and not any(f" {name} " in sentence for sentence in stating for name in names):
-        return kinds[0]
+        return first
     return None
 
 
-def sought_fact(question: str) -> Callable[[str], bool] | None:
-    """How to recognise a sentence stating the figure or date the question asks for, to rank
-    it up: one of the kinds asked (a percentage question is not answered by a date), else
-    any number, for questions that want one ("bao lâu", "when")."""
+def sought_fact(question: str, known: Collection[str] = ()) -> Callable[[str], bool] | None:
+    """How to recognise a sentence stating the figure, date or named thing the question asks
+    for, to rank it up: a name of the kind asked ("thành phố nào", `known` as for
+    `unstated_kind`); one of the kinds asked (a percentage question is not answered by a
+    date); else any number, for questions that want one ("bao lâu", "when")."""
+    if (thing := _thing_check(question, known)) is not None:
+        return thing[1]
     kinds = [_COUNT_IN_DIGITS if name == "count" else _KINDS[name] for name in asked_kinds(question)]
     if not kinds and wants_number(question):
         kinds = [_ANY_NUMBER]

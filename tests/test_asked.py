@@ -1,7 +1,18 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.asked import asked_kinds, counted, counts, sought_fact, states, unstated_kind, wants_number
+from qa.asked import (
+    asked_kinds,
+    asked_thing,
+    counted,
+    counts,
+    names_new,
+    sought_fact,
+    states,
+    unstated_kind,
+    wants_number,
+)
+from vectorstore.text import fold, words
 
 
 def test_questions_are_read_for_the_kind_of_fact_they_ask_for_in_either_language_and_without_diacritics():
@@ -116,3 +127,54 @@ def test_any_text_gets_a_kind_it_asked_for_or_none(question, answer, names):
     assert kind is None or kind in asked_kinds(question)
     noun = counted(question)
     assert noun is None or counts(noun, f"có 12 {noun} ở đó"), "a number right before the noun counts it"
+
+
+def test_a_question_for_a_named_thing_is_read_in_either_language_and_without_diacritics():
+    assert asked_thing("Hội nghị diễn ra ở thành phố nào?") == "city"
+    assert asked_thing("dang nao thang cu o duc") == "party"
+    assert asked_thing("Which hotel hosted the Riyadh meeting?") == "hotel"
+    assert asked_thing("Which officials lead the working groups?") == "officials"
+    assert asked_thing("Mỹ trừng phạt những tập đoàn nào?") == "company"
+    assert asked_thing("Vì sao Budapest được chọn?") is None
+    assert asked_thing("Ông Trump đang ở đâu khi nói vậy?") is None, "'where' is answered without a noun"
+    assert asked_thing("Tổng thống Zelensky thuộc đảng chính trị nào?") == "party", "a modifier between"
+    assert asked_thing("nhung cong ty con nao bi trung phat") == "company"
+    assert asked_thing("Which Saudi official hosted the talks?") == "officials"
+    assert asked_thing("Ông ấy làm bằng cách nào?") is None
+
+
+def _known(question: str) -> set[str]:
+    return set(words(fold(question)))
+
+
+def test_a_named_thing_is_its_noun_then_a_name_the_question_does_not_hold_in_the_same_clause():
+    city = _known("Cuộc gặp ở Alaska diễn ra tại thành phố nào?")
+    assert names_new("city", "Cuộc gặp diễn ra tại thành phố Anchorage, bang Alaska.", city)
+    assert not names_new("city", "Hôm 15/8, hai tổng thống hội đàm tại Alaska (Mỹ).", city), "no noun"
+    assert not names_new("city", "Cuộc gặp diễn ra ở thành phố lớn nhất bang Alaska.", city), "Alaska is asked"
+    assert not names_new("city", "Họ đến thành phố, rồi tới Washington.", city), "the name is in another clause"
+    officials = _known("Which officials lead the Mỹ–Nga working groups agreed in Riyadh?")
+    sentence = "Các quan chức cấp cao Mỹ và Nga gặp nhau tại thành phố Riyadh (Saudi Arabia)."
+    assert not names_new("officials", sentence, officials)
+    assert names_new("company", "Mỹ trừng phạt 2 tập đoàn dầu khí lớn nhất của Nga là Rosneft và Lukoil.", _known("Mỹ"))
+    assert names_new("party", "ĐẢNG CDU giành chiến thắng.", _known("dang nao thang")), "any case of the noun"
+
+
+def test_an_official_is_named_after_a_capitalised_title_not_after_a_generic_one():
+    known = _known("Which officials will hold a phone call to prepare the Putin-Trump summit?")
+    call = "Công tác chuẩn bị bắt đầu với cuộc điện đàm giữa Ngoại trưởng Mỹ Marco Rubio và Ngoại trưởng Nga Sergei Lavrov."
+    assert names_new("officials", call, known)
+    assert not names_new(
+        "officials", "Sau đó, bộ trưởng Ngoại giao của hai nước đã thống nhất lập nhóm công tác.", known
+    )
+
+
+def test_a_named_thing_must_be_named_about_what_the_question_names():
+    question = "Tòa án ra lệnh bắt ông Putin đặt trụ sở tại thành phố nào?"
+    elsewhere = ["Các quan chức đã gặp nhau tại thành phố Riyadh."]
+    assert unstated_kind(question, elsewhere, ["putin"]) == "city"
+    assert unstated_kind(question, ["Tòa án xét xử ông Putin đặt tại thành phố The Hague."], ["putin"]) is None
+    assert unstated_kind(question, ["Lệnh bắt ông Putin do ICC ban hành."], ["putin"]) == "city", "no city named"
+    english = "Which city did the officials of the US meet in?"
+    assert unstated_kind(english, ["Các quan chức gặp nhau ở thành phố Mỹ."], known={"my"}) == "city"
+    assert unstated_kind(english, ["Các quan chức gặp nhau ở thành phố Riyadh."], known={"my"}) is None

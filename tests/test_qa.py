@@ -407,3 +407,32 @@ def test_a_passage_opening_on_a_connective_starts_with_the_sentence_it_carries_o
         assert passage.text == article.body[passage.start : passage.end]
         assert not passage.text.startswith("Đồng thời")
     assert next(p for p in answer.passages if p.chunk_id == "border#1").text.startswith(first)
+
+
+@pytest.mark.parametrize(
+    ("asked", "near_miss"),
+    [
+        ("Các quan chức Mỹ và Nga gặp nhau ở thành phố nào?", "Đảng nào thắng cuộc bầu cử ở Đức?"),
+        ("cac quan chuc my va nga gap nhau o thanh pho nao", "dang nao thang cuoc bau cu o duc"),
+        ("In which city did the US and Russian officials meet?", "Which party won the election in Germany?"),
+    ],
+)
+def test_a_question_for_a_named_thing_needs_a_sentence_that_names_one(tmp_path, asked, near_miss):
+    settings = _index(
+        tmp_path,
+        {
+            "riyadh.txt": "Quan chức Mỹ và Nga gặp nhau\n\n"
+            "Các quan chức cấp cao Mỹ và Nga đã gặp nhau tại thành phố Riyadh (Saudi Arabia). "
+            "Hai bên thống nhất thành lập các nhóm công tác.\n",
+            "election.txt": "Viện trợ cho Kyiv\n\n"
+            "Gói viện trợ cho Kyiv sẽ được công bố sau cuộc bầu cử tại Đức vào ngày 23/2. "
+            "Các nước châu Âu đang thảo luận về quy mô của gói này.\n",
+        },
+    )
+
+    answer = ask(asked, settings=settings)
+    assert answer.answered and "thành phố Riyadh" in answer.answer
+
+    refused = ask(near_miss, settings=settings)
+    assert not refused.answered and refused.checks["missing_kind"] == "party"
+    assert refused.passages[0].article_id == "election", "the closest passages are still shown"
