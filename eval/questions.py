@@ -22,6 +22,11 @@ BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind.jsonl")
 # English only, written from the articles by someone who had not seen the pipeline's code or
 # results, after the blind set showed English to be the weak point.
 ENGLISH_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout_en.jsonl")
+# "Which city / party / company / officials" questions, answerable and near misses, written by
+# someone who had not seen the pipeline, to check the rule on named things.
+WHICH_QUESTIONS = DEFAULT_QUESTIONS.with_name("heldout_which.jsonl")
+# Written the same way after that rule was reshaped on the set above, run once.
+BLIND_WHICH_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind_which.jsonl")
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ import pytest
 
 from eval.questions import (
     BLIND_QUESTIONS,
+    BLIND_WHICH_QUESTIONS,
     DEFAULT_QUESTIONS,
     ENGLISH_QUESTIONS,
     HELDOUT_QUESTIONS,
     KIND_QUESTIONS,
     LANGS,
+    WHICH_QUESTIONS,
     load_questions,
 )
 from tests.conftest import SEEDS
@@ -26,8 +28,16 @@ ARTICLES = {a.id: a for a in (load_article(p, 10**7) for p in SEEDS.glob("*.txt"
 
 @pytest.mark.parametrize(
     "path",
-    [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, KIND_QUESTIONS, BLIND_QUESTIONS, ENGLISH_QUESTIONS],
-    ids=["questions", "heldout", "kinds", "blind", "english"],
+    [
+        DEFAULT_QUESTIONS,
+        HELDOUT_QUESTIONS,
+        KIND_QUESTIONS,
+        BLIND_QUESTIONS,
+        ENGLISH_QUESTIONS,
+        WHICH_QUESTIONS,
+        BLIND_WHICH_QUESTIONS,
+    ],
+    ids=["questions", "heldout", "kinds", "blind", "english", "which", "blind-which"],
 )
 def test_every_evidence_string_is_verbatim_in_one_of_its_sources(path: Path):
     for q in load_questions(path):
