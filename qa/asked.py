@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 
 from qa.query import FUNCTION_WORDS
 from vectorstore.text import fold, word_spans, words
@@ -239,12 +240,17 @@ def asked_thing(question: str) -> str | None:
 def names_new(thing: str, sentence: str, known: Collection[str]) -> bool:
     """Whether the sentence names a `thing` that the question does not: one of its nouns
     followed, in the same clause, by a capitalised word whose folded form is not among the
-    question's folded words `known`. "… tại Alaska (Mỹ)" names no city of Alaska, and
-    "các quan chức cấp cao Mỹ và Nga" no officials of a question about Russia and the US."""
+    question's folded words `known`, and not after "của": "… tại Alaska (Mỹ)" names no city of
+    Alaska, "các quan chức cấp cao Mỹ và Nga" no officials of a question about Russia and the
+    US, and "tập đoàn … của Nga là Rosneft" no company of a question about Rosneft's."""
     for match in _THING_NAMED[thing].finditer(sentence):
         clause = _CLAUSE_END.split(sentence[match.end() :], 1)[0]
-        if any(word[:1].isupper() and fold(word) not in known for word, _, _ in word_spans(clause)):
-            return True
+        owner = False  # a name after "của" owns the thing, it does not name it
+        for previous, word in pairwise(["", *(w for w, _, _ in word_spans(clause))]):
+            capitalised = word[:1].isupper()
+            owner = capitalised and (owner or previous.lower() == "của")
+            if capitalised and not owner and fold(word) not in known:
+                return True
     return False
 
 

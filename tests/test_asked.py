@@ -160,6 +160,12 @@ def test_a_named_thing_is_its_noun_then_a_name_the_question_does_not_hold_in_the
     assert names_new("party", "ĐẢNG CDU giành chiến thắng.", _known("dang nao thang")), "any case of the noun"
 
 
+def test_a_name_after_cua_owns_the_thing_and_does_not_name_it():
+    sanctions = "Mỹ trừng phạt 2 tập đoàn dầu khí lớn nhất của Nga là Rosneft và Lukoil, cùng 36 công ty con."
+    assert not names_new("company", sanctions, _known("Which subsidiaries of Rosneft and Lukoil were sanctioned?"))
+    assert names_new("company", sanctions, _known("Mỹ trừng phạt những tập đoàn nào của Nga?"))
+
+
 def test_an_official_is_named_after_a_capitalised_title_not_after_a_generic_one():
     known = _known("Which officials will hold a phone call to prepare the Putin-Trump summit?")
     call = "Công tác chuẩn bị bắt đầu với cuộc điện đàm giữa Ngoại trưởng Mỹ Marco Rubio và Ngoại trưởng Nga Sergei Lavrov."
