@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from qa.bilingual import vietnamese_names, with_vietnamese_names
+from qa.glossary import vietnamese_words
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import query_terms
 from vectorstore.text import fold, has_diacritics, word_spans, words
@@ -308,7 +309,7 @@ def _analysed(text: str, language: str, corpus: CorpusIndex) -> QueryAnalysis:
     return QueryAnalysis(
         text,
         language,
-        with_vietnamese_names(text, translated),
+        " ".join([with_vietnamese_names(text, translated), *vietnamese_words(text, corpus.bm25.knows_phrase)]),
         (*english, *(f"f:{w}" for n in named for w in n), *phrases, *dates),
         # A one-word name counts as its word; a longer one as its phrase (`phrases`).
         (*(fold(t[2:]) for t in english), *(n[0] for n in named if len(n) == 1)),

@@ -436,3 +436,10 @@ def test_a_question_for_a_named_thing_needs_a_sentence_that_names_one(tmp_path, 
     refused = ask(near_miss, settings=settings)
     assert not refused.answered and refused.checks["missing_kind"] == "party"
     assert refused.passages[0].article_id == "election", "the closest passages are still shown"
+
+
+def test_an_english_question_finds_its_answer_through_its_news_words(seed_settings):
+    # Nothing but "Trump" and "Putin" ties the question to the passage that answers it;
+    # "condition" and "meet" reach it as "điều kiện" and "gặp" (qa.glossary).
+    answer = ask("What condition did Trump set before he would meet Putin again?", settings=seed_settings)
+    assert "chỉ sẵn sàng gặp người đồng cấp Putin nếu" in answer.passages[0].text
