@@ -6,10 +6,10 @@ import sys
 
 BARS = {
     "--min-hit-at-k": "0.99",
-    "--min-mrr": "0.93",
+    "--min-mrr": "0.94",
     "--min-doc-hit-at-k": "0.98",
-    "--min-keyword-recall": "0.91",
-    "--min-citation-precision": "0.95",
+    "--min-keyword-recall": "0.92",
+    "--min-citation-precision": "0.965",
     "--min-abstention-accuracy": "0.95",
     "--max-false-abstention-rate": "0.05",
 }
