@@ -150,7 +150,10 @@ class _NamedThing:
 
 
 _NAMED_THINGS = {
-    "city": _NamedThing(("thanh pho", "thu do"), ("city", "cities", "capital", "town"), ("thành phố", "thủ đô")),
+    # "tại"/"ở": news writes a well-known city without its noun ("tổ chức tại Budapest").
+    "city": _NamedThing(
+        ("thanh pho", "thu do"), ("city", "cities", "capital", "town"), ("thành phố", "thủ đô", "tại", "ở")
+    ),
     "province": _NamedThing(("tinh",), ("province", "state"), ("tỉnh", "bang")),
     "party": _NamedThing(("dang",), ("party", "parties"), ("đảng",)),
     "hotel": _NamedThing(("khach san",), ("hotel", "hotels"), ("khách sạn",)),
