@@ -194,8 +194,15 @@ class QueryAnalysis:
     # Bigram terms of the multi-syllable Vietnamese names an English question's names
     # translate to: "Trung Đông" counts as one unit, not as "trung" and "đông" anywhere.
     phrases: tuple[str, ...] = ()
+    # The Vietnamese of an English question's news words (`qa.glossary`), for the embedder only.
+    news_words: tuple[str, ...] = ()
     # Each question of a Vietnamese question that asks more than one (`question_parts`).
     parts: tuple[QueryAnalysis, ...] = ()
+
+    @property
+    def embedded_text(self) -> str:
+        """What the dense model sees: `dense_text`, then the Vietnamese of its news words."""
+        return " ".join((self.dense_text, *self.news_words))
 
 
 def detect_language(text: str) -> str:
@@ -309,7 +316,7 @@ def _analysed(text: str, language: str, corpus: CorpusIndex) -> QueryAnalysis:
     return QueryAnalysis(
         text,
         language,
-        " ".join([with_vietnamese_names(text, translated), *vietnamese_words(text, corpus.bm25.knows_phrase)]),
+        with_vietnamese_names(text, translated),
         (*english, *(f"f:{w}" for n in named for w in n), *phrases, *dates),
         # A one-word name counts as its word; a longer one as its phrase (`phrases`).
         (*(fold(t[2:]) for t in english), *(n[0] for n in named if len(n) == 1)),
@@ -317,4 +324,5 @@ def _analysed(text: str, language: str, corpus: CorpusIndex) -> QueryAnalysis:
         names=tuple(m.english for m in listed if m.vietnamese is None),
         dates=dates,
         phrases=phrases,
+        news_words=tuple(vietnamese_words(text, corpus.bm25.knows_phrase)),
     )

@@ -84,7 +84,7 @@ def _dense_search(
     t0 = time.perf_counter()
     vector, *part_vectors = (
         resources.embedder.get_query_embedding(text)
-        for text in (query.dense_text, *(p.dense_text for p in query.parts))
+        for text in (query.embedded_text, *(p.embedded_text for p in query.parts))
     )
     timings["embed_query"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
