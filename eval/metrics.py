@@ -110,6 +110,8 @@ class QuestionResult:
     # (qa.llm.SupportJudge); both 0 for an extractive answer, which quotes its sources.
     sentences_checked: int = 0
     sentences_supported: int = 0
+    # Sentences the answer quotes (all citations together).
+    quoted: int = 0
 
 
 def summarise(results: Sequence[QuestionResult]) -> dict[str, float | int | None]:
@@ -123,6 +125,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, float | int | None
         return round(float(np.mean(values)), 4) if values else None
 
     latencies = [r.latency_ms for r in results]
+    quoted = [r.quoted for r in answerable if r.answered]
     return {
         "n": len(results),
         "hit_at_k": mean([1.0 if r.rank is not None else 0.0 for r in answerable]),
@@ -133,6 +136,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, float | int | None
         "citation_support_rate": round(sum(r.sentences_supported for r in results) / checked, 4) if checked else None,
         "abstention_accuracy": mean([0.0 if r.answered else 1.0 for r in unanswerable]),
         "false_abstention_rate": mean([0.0 if r.answered else 1.0 for r in answerable]),
+        "quoted_sentences_median": float(np.median(quoted)) if quoted else None,
         "latency_p50_ms": round(percentile(latencies, 50), 2),
         "latency_p95_ms": round(percentile(latencies, 95), 2),
     }

@@ -33,6 +33,7 @@ METRICS = (
     "citation_support_rate",
     "abstention_accuracy",
     "false_abstention_rate",
+    "quoted_sentences_median",
     "latency_p50_ms",
     "latency_p95_ms",
 )
@@ -92,6 +93,7 @@ def score_question(question: Question, answer: Answer, bodies: dict[str, str]) -
         latency_ms=answer.timings_ms.get("total", 0.0),
         sentences_checked=len(support),
         sentences_supported=sum(1 for s in support if s["supported"]),
+        quoted=sum(len(c.quotes) for c in answer.citations),
     )
     return Detail(
         result=result,
