@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from qa.answer_model import load_model
 from qa.answering import compose
 from qa.llm import (
     NOT_IN_ARTICLES,
@@ -134,7 +135,13 @@ def _answer_events(
         timings.update(retrieved.timings_ms)
         t0 = time.perf_counter()
         composed = compose(
-            query, retrieved.passages, corpus, settings.answer_sentences, language, retrieved.part_sentences
+            query,
+            retrieved.passages,
+            corpus,
+            settings.answer_sentences,
+            language,
+            load_model(),
+            retrieved.part_sentences,
         )
         _timed(timings, "compose", t0)
         answer = Answer(

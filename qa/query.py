@@ -19,63 +19,11 @@ from itertools import pairwise
 
 from qa.bilingual import vietnamese_names, with_vietnamese_names
 from qa.glossary import vietnamese_words
+from qa.lang import function_words, question_words
 from vectorstore.corpus import CorpusIndex
 from vectorstore.lexical import query_terms
-from vectorstore.text import fold, has_diacritics, word_spans, words
+from vectorstore.text import fold, has_diacritics, has_vietnamese_only_letters, word_spans, words
 
-# English words that are never unaccented Vietnamese syllables (unlike "the" = thế, "can" = cần,
-# "that" = thất), so one of them marks a question as English.
-_ENGLISH_MARKERS = frozenset(
-    (
-        "what",
-        "why",
-        "how",
-        "when",
-        "where",
-        "who",
-        "whom",
-        "whose",
-        "which",
-        "did",
-        "does",
-        "is",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "of",
-        "and",
-        "for",
-        "with",
-        "about",
-        "from",
-        "will",
-        "would",
-        "could",
-        "should",
-        "their",
-        "they",
-        "its",
-        "this",
-        "these",
-        "those",
-        "after",
-        "before",
-        "between",
-        "during",
-        "said",
-        "says",
-        "against",
-        "into",
-        "been",
-        "being",
-        "whether",
-        "happened",
-        "according",
-    )
-)
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -102,79 +50,6 @@ _ENGLISH_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\b|({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)",
     re.IGNORECASE,
 )
-# Folded Vietnamese function and question words: they carry no topic, so they neither
-# count for nor against a passage's coverage of the question.
-FUNCTION_WORDS = frozenset(
-    [
-        "tai",
-        "sao",
-        "vi",
-        "the",
-        "nao",
-        "khi",
-        "luc",
-        "o",
-        "dau",
-        "bao",
-        "nhieu",
-        "gio",
-        "ai",
-        "gi",
-        "cai",
-        "dieu",
-        "nhung",
-        "la",
-        "co",
-        "khong",
-        "duoc",
-        "cua",
-        "cho",
-        "voi",
-        "ve",
-        "da",
-        "se",
-        "dang",
-        "va",
-        "cac",
-        "mot",
-        "nay",
-        "do",
-        "ra",
-        "bi",
-        "hay",
-        "noi",
-        "nhu",
-        "thi",
-        "con",
-        "sau",
-        "truoc",
-        "trong",
-        "tren",
-        "den",
-        "tu",
-        "theo",
-        "ma",
-        "neu",
-        "de",
-        "lam",
-        "can",
-        "phai",
-        "nguoi",
-        "ong",
-        "ba",
-        "hai",
-        "ben",
-        "gom",
-        "vay",
-        "roi",
-        "chua",
-        "moi",
-        "tung",
-    ]
-)
-# What asks in a Vietnamese question ("gì", "nào", "sao", "đâu", "bao nhiêu", "ai", "mấy"),
-# folded, so an unaccented question's parts are found alike.
-_QUESTION_WORDS = frozenset(("gi", "nao", "sao", "dau", "bao", "ai", "may"))
 # Where one question may end and the next begin: a comma or semicolon, or "và"/"rồi".
 _PART_BREAK = re.compile(r"\s*[,;]\s*(?:(?:và|va|rồi|roi)\s+)?|\s+(?:và|va|rồi|roi)\s+", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/-]\s*(\d{1,2})\b")
@@ -206,12 +81,13 @@ class QueryAnalysis:
 
 
 def detect_language(text: str) -> str:
-    if has_diacritics(text):
+    """The language of a question: "vi", "vi-noaccent" or "en". Accented letters that
+    Western European names share ("José", "São Paulo") make a question Vietnamese only
+    when no English word is in it."""
+    english = not function_words("en").isdisjoint(words(text))
+    if has_vietnamese_only_letters(text) or (has_diacritics(text) and not english):
         return "vi"
-    tokens = words(text)
-    if any(t in _ENGLISH_MARKERS for t in tokens):
-        return "en"
-    return "vi-noaccent"
+    return "en" if english else "vi-noaccent"
 
 
 def _english_terms(text: str, corpus: CorpusIndex) -> list[str]:
@@ -220,7 +96,7 @@ def _english_terms(text: str, corpus: CorpusIndex) -> list[str]:
     terms = []
     for match in _NAME_OR_NUMBER.finditer(text):
         for syllable in words(match.group(0)):
-            if syllable in _ENGLISH_MARKERS:
+            if syllable in function_words("en"):
                 continue
             term = f"w:{syllable}"
             if corpus.bm25.knows(term):
@@ -255,7 +131,7 @@ def question_parts(text: str) -> list[str]:
     start = 0
     breaks = [(m.start(), m.end()) for m in _PART_BREAK.finditer(text)] + [(len(text), len(text))]
     for end, next_start in breaks:
-        if not _QUESTION_WORDS.isdisjoint(fold(w) for w in words(text[start:end])):
+        if not question_words("vi").isdisjoint(fold(w) for w in words(text[start:end])):
             spans.append((start, end))
             start = next_start
     if spans and start < len(text):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.query import names, question_dates, question_parts
+from qa.query import detect_language, names, question_dates, question_parts
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,18 @@ def test_names_leave_out_the_sentence_case_of_the_first_word(question, found):
 )
 def test_a_question_is_split_into_the_questions_it_asks(question, parts):
     assert question_parts(question) == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("What did José Mujica say about the war?", "en"),
+        ("Why did Pérez visit São Paulo?", "en"),
+        ("Cà phê có giá bao nhiêu?", "vi"),  # only letters Western languages share, no English word
+        ("Ông Trump nói gì về São Paulo?", "vi"),
+        ("tai sao budapest duoc chon", "vi-noaccent"),
+        ("why was Budapest chosen?", "en"),
+    ],
+)
+def test_accented_western_names_do_not_make_an_english_question_vietnamese(question, lang):
+    assert detect_language(question) == lang

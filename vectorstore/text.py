@@ -82,6 +82,12 @@ def has_diacritics(text: str) -> bool:
     return any(ch in _VI_DIACRITIC_CHARS for ch in text.lower())
 
 
+def has_vietnamese_only_letters(text: str) -> bool:
+    """Letters no Western European language writes ("ư", "ơ", "đ", "ộ"…): unlike "é" or
+    "ã", shared with French, Spanish or Portuguese names, they mark Vietnamese text."""
+    return any(ch in _VI_DIACRITIC_CHARS and ord(ch) > 0xFF for ch in text.lower())
+
+
 def words(text: str) -> list[str]:
     """Lowercased syllables (Vietnamese writes one syllable per space-separated word)."""
     return _WORD_RE.findall(text.lower())
