@@ -25,7 +25,7 @@ from qa.lang import answer_cues, function_words, number_words
 from qa.query import QueryAnalysis, names
 from qa.types import Passage
 from vectorstore.corpus import CorpusIndex
-from vectorstore.lexical import document_terms
+from vectorstore.lexical import document_terms, folded_syllables, syllable_terms
 from vectorstore.text import fold, words
 
 SENTENCE_FEATURES = (
@@ -201,7 +201,16 @@ def sentence_features(
     }
     floor = min(sims_by_key.values(), default=0.0)
     top = max((p.score for p in passages), default=0.0) or 1.0
-    passage_terms = [set(document_terms(p.text)) for p in passages]
+    # Each sentence is split and termed once, though overlapping passages share it; a
+    # passage's terms are its sentences' (coverage counts single syllables only).
+    syllables: dict[tuple[str, int], list[str]] = {}
+    sentence_terms: dict[tuple[str, int], set[str]] = {}
+    for p in passages:
+        for s, e in p.sentences:
+            if (key := (p.article_id, s)) not in syllables:
+                syllables[key] = words(p.text[s - p.start : e - p.start])
+                sentence_terms[key] = set(syllable_terms(syllables[key]))
+    passage_terms = [set().union(*(sentence_terms[(p.article_id, s)] for s, _ in p.sentences)) for p in passages]
     question_words = set(words(fold(f"{query.text} {query.dense_text}")))
     n = len(found)
     sim = np.array([sims_by_key.get((passages[c.passage_rank].article_id, c.start), floor) for c in found])
@@ -211,13 +220,16 @@ def sentence_features(
     stated = np.zeros(n)
     length = np.zeros(n)
     for i, c in enumerate(found):
-        terms_here = set(document_terms(c.text))
+        key = (passages[c.passage_rank].article_id, c.start)
+        terms_here = sentence_terms.get(key) or set(document_terms(c.text))
         cover[i] = _coverage(terms_here, terms.unigrams)
         pairs[i] = _coverage(terms_here, terms.pairs)
-        folded = set(words(fold(c.text)))
-        named[i] = _share([set(n) <= folded for n in terms.names]) if terms.names else 0.0
+        spoken = syllables.get(key) or words(c.text)
+        if terms.names:
+            folded = set(folded_syllables(spoken))
+            named[i] = _share([set(n) <= folded for n in terms.names])
         stated[i] = float(any(_states(k, c.text, lang, question_words) for k in terms.kinds))
-        length[i] = math.log1p(len(words(c.text)))
+        length[i] = math.log1p(len(spoken))
     neighbour = np.array([_neighbour_sim(c, passages, sims_by_key, floor) for c in found])
     passage_score = np.array([passages[c.passage_rank].score / top for c in found])
     passage_rank = np.array([1.0 / (c.passage_rank + 1) for c in found])

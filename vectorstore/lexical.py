@@ -53,6 +53,16 @@ def document_terms(text: str) -> list[str]:
     return _terms(words(text))
 
 
+def syllable_terms(syllables: list[str]) -> list[str]:
+    """`document_terms` of a text already split into syllables (`words`)."""
+    return _terms(syllables)
+
+
+def folded_syllables(syllables: Iterable[str]) -> list[str]:
+    """The syllables without diacritics, each folded once per process."""
+    return [_fold(w) for w in syllables]
+
+
 def query_terms(syllables: Sequence[str], accented: bool) -> list[str]:
     """Terms for a question: accented syllables when it has diacritics, folded ones when not."""
     folded = [_fold(w) for w in syllables]
