@@ -1,35 +1,34 @@
 """The chat in the browser: ask questions, read cited answers and check every source.
 
-Thin on purpose: answers come from `qa.pipeline.ask` and articles from `qa.catalog`;
-this module only renders them and wires the Gradio events. Article text is untrusted
-(anyone can upload an article), so every piece of it is escaped here before it reaches
-HTML, and the chat shows only markup built by this module.
+Thin on purpose: answers come from `qa.pipeline.ask`, articles from `qa.catalog` and
+uploads are checked and saved by `qa.uploads`; this module only renders them, wires the
+Gradio events and says how to serve the page. Article text is untrusted (anyone can
+upload an article), so every piece of it is escaped here before it reaches HTML, and
+the chat shows only markup built by this module.
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
 import logging
-import os
 import re
-import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from qa.catalog import get_article, ingest, list_articles
+from qa.catalog import get_article, list_articles
 from qa.llm import configuration_problem
 from qa.pipeline import ask, ask_stream
 from qa.settings import ANSWER_MODES, Settings
-from qa.types import Answer, Citation, Passage
-from vectorstore.articles import SUPPORTED_SUFFIXES, article_id_for
+from qa.types import MARKER, Answer, Citation, Passage
+from qa.uploads import UploadReport, add_uploads, article_kinds
+from vectorstore.articles import SUPPORTED_SUFFIXES
 from vectorstore.errors import NewsQAError
-from vectorstore.ingest import IngestReport
 
 log = logging.getLogger("newsqa.ui")
 
@@ -40,9 +39,9 @@ EXAMPLES = [
     "Ông Peskov nói gì về khả năng gặp thượng đỉnh?",
 ]
 ARTICLE_COLUMNS = ["Tiêu đề / Title", "Ngày / Date", "Mã / Article id", "Đoạn / Chunks"]
-UPLOAD_FOLDER = "uploads"
-_MAX_STEM_BYTES = 200
 TOP_K_MAX = 10
+# Events Gradio's queue keeps for its monitoring page, and how often it summarises them.
+QUEUE_EVENTS_KEPT = 500
 CLOSEST_SHOWN = 3
 # Characters of context shown around a passage in its source card.
 _CONTEXT_CHARS = 300
@@ -50,7 +49,6 @@ _CONTEXT_CHARS = 300
 # generated (LLM) answer would arrive: the chat reads the same in every answer mode.
 _STREAM_WORDS = 4
 _STREAM_PAUSE_S = 0.03
-_MARKER = re.compile(r"\[(\d+)\]")
 # HTML and Markdown syntax characters as numeric entities, in one pass: the chat's
 # Markdown renderer shows them as text, so article text never becomes markup, a link,
 # emphasis or LaTeX.
@@ -132,7 +130,7 @@ def render_answer(text: str, cited: set[int], turn: int, complete: bool = True) 
     is False while it is still arriving (the page and its tests can tell the two apart)."""
     parts: list[str] = []
     position = 0
-    for match in _MARKER.finditer(text):
+    for match in MARKER.finditer(text):
         n = int(match.group(1))
         if n not in cited:
             continue
@@ -349,72 +347,17 @@ def articles_html(settings: Settings) -> str:
     return f'<div class="articles-note">{count}</div><table class="articles"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def save_uploads(files: Sequence[str], settings: Settings) -> tuple[dict[Path, str], list[str]]:
-    """Copy acceptable uploads into <index_dir>/uploads under safe names; explain refusals.
-
-    Returns each saved file with the name it was uploaded under, and the refusals. A file
-    that cannot be read or written is refused with the reason; the others go on."""
-    folder = (settings.index_dir / UPLOAD_FOLDER).resolve()
-    saved: dict[Path, str] = {}
-    refused: list[str] = []
-    for upload in files:
-        source = Path(upload)
-        target = folder / f"{upload_stem(source)}{source.suffix.lower()}"
-        try:
-            reason = upload_refusal(source, target, folder, saved, settings)
-            if reason is None:
-                folder.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-                saved[target] = source.name
-        except OSError as exc:
-            reason = f"không lưu được / cannot be saved ({exc.strerror or exc})"
-        if reason is not None:
-            refused.append(f"{source.name}: {reason}")
-    return saved, refused
-
-
-def upload_stem(source: Path) -> str:
-    """The upload's article id, cut to fit a file name: most file systems allow 255 bytes,
-    and sanitising can lengthen a name (NFC splits some characters in two)."""
-    return article_id_for(source).encode()[:_MAX_STEM_BYTES].decode(errors="ignore")
-
-
-def upload_refusal(
-    source: Path, target: Path, folder: Path, saved: Mapping[Path, str], settings: Settings
-) -> str | None:
-    """Why this upload cannot be added (None: it can)."""
-    if source.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return "chỉ nhận tệp .txt và .md / only .txt and .md files can be added"
-    size = source.stat().st_size
-    if size > settings.max_upload_bytes:
-        return f"{size / 1e6:.2f} MB, quá giới hạn / over the limit of {settings.max_upload_bytes / 1e6:.2f} MB"
-    if target in saved:
-        return "trùng tên với tệp khác / same article id as another file in this upload"
-    if target.parent != folder:
-        return "tên tệp không hợp lệ / invalid file name"
-    return None
-
-
-def as_uploaded(message: str, saved: Mapping[Path, str]) -> str:
-    """An ingest message about a saved upload, naming the file as the user uploaded it,
-    not by the server's path or the safe name it was saved under."""
-    for target, name in saved.items():
-        if message.startswith(f"{target.name}:"):
-            message = name + message[len(target.name) :]
-        message = message.replace(str(target), name)
-    return message
-
-
-def ingest_report_html(saved: Mapping[Path, str], refused: Sequence[str], report: IngestReport | None) -> str:
+def ingest_report_html(upload: UploadReport) -> str:
     """What the upload did: the ingest summary first, then every file left out and why."""
-    lines = list(refused)
+    lines = list(upload.refused)
+    report = upload.ingest
     if report is not None:
         lines.insert(0, report.summary())
         if report.added or report.updated:
             lines.insert(1, "Có thể hỏi ngay / searchable now: " + ", ".join([*report.added, *report.updated]))
-        lines.extend(f"bỏ qua / skipped: {as_uploaded(m, saved)}" for m in report.skipped)
-    elif not saved and not refused:
-        lines.append("Chọn tệp .txt hoặc .md trước / choose .txt or .md files first")
+        lines.extend(f"bỏ qua / skipped: {m}" for m in upload.skipped)
+    elif not upload.refused:
+        lines.append(f"Chọn tệp {article_kinds('hoặc')} trước / choose {article_kinds('or')} files first")
     return "".join(f"<div>{html.escape(line)}</div>" for line in lines)
 
 
@@ -424,18 +367,12 @@ def make_add_articles(settings: Settings) -> Callable[..., tuple]:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio swaps in a tracker per event
     ) -> tuple[str, str, None]:
         """Save the uploaded articles, ingest them (searchable at once) and list the index."""
-        saved, refused = save_uploads(files or [], settings)
-        report = None
-        if saved:
 
-            def on_progress(done: int, total: int, article_id: str) -> None:
-                progress((done, total), desc=f"embedding {article_id}", unit="sentences")
+        def on_progress(done: int, total: int, article_id: str) -> None:
+            progress((done, total), desc=f"embedding {article_id}", unit="sentences")
 
-            try:
-                report = ingest(list(saved), settings, progress=on_progress)
-            except NewsQAError as exc:
-                refused.append(str(exc))
-        return ingest_report_html(saved, refused, report), articles_html(settings), None
+        upload = add_uploads(files or [], settings, progress=on_progress)
+        return ingest_report_html(upload), articles_html(settings), None
 
     return add_articles
 
@@ -476,15 +413,8 @@ def api_history(history: object) -> list[str]:
 
 def build_app(settings: Settings) -> gr.Blocks:
     """The whole page, with its queue; `launch_options` says how to serve it."""
-    # Read by Gradio at call time; the page must make no request beyond loopback.
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    # Gradio's queue keeps the last 10,000 events for a monitoring page (not enabled here)
-    # and summarises them with pandas after every event: 5-14 ms of each question, and
-    # memory that climbs for the first 10,000 questions (a soak showed +1.8 MB/min). Kept
-    # short and summarised seldom; read when the queue is made, below.
-    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "500")
-    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "500")
     modes = answer_modes(settings)
+    # No telemetry: the page must make no request beyond loopback.
     with gr.Blocks(title="Hỏi đáp tin tức / News Q&A", analytics_enabled=False) as demo:
         gr.Markdown(
             "## Hỏi đáp tin tức / News Q&A\n"
@@ -533,7 +463,10 @@ def build_app(settings: Settings) -> gr.Blocks:
         with gr.Accordion("Bài báo trong chỉ mục / Articles in the index", open=True), gr.Row():
             with gr.Column(scale=1, min_width=280):
                 uploads = gr.File(
-                    label=f"Thêm bài báo (.txt, .md, ≤ {settings.max_upload_bytes / 1e6:.1f} MB) / Add articles",
+                    label=(
+                        f"Thêm bài báo ({', '.join(SUPPORTED_SUFFIXES)}, ≤ {settings.max_upload_bytes / 1e6:.1f} MB)"
+                        " / Add articles"
+                    ),
                     file_count="multiple",
                     file_types=list(SUPPORTED_SUFFIXES),
                     type="filepath",
@@ -567,12 +500,26 @@ def build_app(settings: Settings) -> gr.Blocks:
         )
         demo.load(lambda: articles_html(settings), None, [table], api_visibility="private")
         gr.api(make_ask_api(settings), api_name="ask")
-    return demo.queue(default_concurrency_limit=settings.concurrency)
+    demo.queue(default_concurrency_limit=settings.concurrency)
+    keep_few_queue_events(demo)
+    return demo
+
+
+def keep_few_queue_events(demo: gr.Blocks) -> None:
+    """Gradio's queue keeps its latest events for a monitoring page (not enabled here)
+    and summarises them with pandas after every event: time taken from each question,
+    and memory that climbs until the log is full. Kept short and summarised seldom.
+
+    Gradio reads these two from GRADIO_ANALYTICS_* environment variables when it makes
+    the queue; they are set on the queue instead, since the page writes no environment
+    (tests/test_ui_client.py checks the attributes still exist)."""
+    demo._queue.ANALYTICS_MAX_EVENTS = QUEUE_EVENTS_KEPT
+    demo._queue.ANAYLTICS_CACHE_FREQUENCY = QUEUE_EVENTS_KEPT  # Gradio's spelling
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
     """How to serve the app: loopback by default, optional login, our CSS and script."""
-    auth = (settings.auth_user, settings.auth_password) if settings.auth_user and settings.auth_password else None
+    auth = (settings.auth_user, settings.auth_password) if has_login(settings) else None
     return {
         "server_name": settings.host,
         "server_port": settings.port,
@@ -581,24 +528,55 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "css": CSS,
         "js": JS,
         # Larger files are refused by Gradio before they are stored; smaller ones over the
-        # limit reach `save_uploads`, which names the file that is too big.
+        # limit reach `qa.uploads`, which names the file that is too big.
         "max_file_size": 10 * settings.max_upload_bytes,
         "ssr_mode": False,
     }
 
 
+def has_login(settings: Settings) -> bool:
+    return bool(settings.auth_user and settings.auth_password)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only ("0.0.0.0" and "" are every interface)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def open_serving_warning(settings: Settings) -> str | None:
+    """Served beyond this machine without a login, anyone who can reach the chat can ask
+    and add articles: refused (NewsQAError) unless `allow_no_auth` says it is meant, and
+    then the warning to show. None when the chat is served on loopback or with a login."""
+    if has_login(settings) or (is_loopback(settings.host) and not settings.share):
+        return None
+    where = "a public share link" if settings.share else settings.host or "every interface"
+    if not settings.allow_no_auth:
+        raise NewsQAError(
+            f"refusing to serve the chat on {where} without a password: set NEWSQA_AUTH_USER and "
+            "NEWSQA_AUTH_PASSWORD, or pass --no-auth (NEWSQA_ALLOW_NO_AUTH=1) to serve it open"
+        )
+    return f"warning: serving the chat on {where} without a password (--no-auth): anyone who can reach it can use it"
+
+
 def launch(settings: Settings) -> None:
     """Serve the chat until interrupted (`qa ui` and `python ui.py`)."""
+    warning = open_serving_warning(settings)
+    if warning:
+        print(warning, file=sys.stderr)
     build_app(settings).launch(**launch_options(settings))
 
 
 def main() -> int:
     try:
-        settings = Settings.from_env()
+        launch(Settings.from_env())
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    launch(settings)
     return 0
 
 

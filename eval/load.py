@@ -56,6 +56,7 @@ from eval.bench import SeedText, clean_env, percentile, proc_memory_mb
 from eval.questions import DEFAULT_QUESTIONS, Question, load_questions
 from qa.catalog import get_article, list_articles
 from qa.settings import PROJECT_ROOT, Settings
+from qa.types import MARKER
 from vectorstore.articles import article_id_for
 from vectorstore.errors import NewsQAError
 
@@ -84,7 +85,6 @@ UI_SERVER = PROJECT_ROOT / "tests" / "ui_server.py"
 ADD_BUTTON = "add-articles"
 UPLOAD_HOW = 'Gradio upload route + the page\'s "Add to index" event, over HTTP as the browser sends them'
 _SERVING = re.compile(r"serving (?P<url>\S+) \(index in (?P<index>.+)\); Ctrl-C to stop")
-_MARKER = re.compile(r"\[(\d+)\]")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -303,7 +303,7 @@ def citation_problems(result: Mapping[str, Any], body_of: Callable[[str], str | 
     """What is wrong with an answer's citations (nothing, for a sound answer): a marker
     without its citation, a citation that is not one of the answer's passages, a cited
     text that is not the article's at its span, a quote outside its passage."""
-    unresolved = {int(n) for n in _MARKER.findall(result["answer"])} - {c["n"] for c in result["citations"]}
+    unresolved = {int(n) for n in MARKER.findall(result["answer"])} - {c["n"] for c in result["citations"]}
     problems = [f"marker [{n}] has no citation" for n in sorted(unresolved)]
     listed = {(p["article_id"], p["start"], p["end"]) for p in result["passages"]}
     for c in result["citations"]:

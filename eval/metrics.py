@@ -6,15 +6,15 @@ of one occurrence of one of the question's evidence strings.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from qa.types import MARKER
+
 Span = tuple[int, int]
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def keyword_recall(answer: str, groups: Sequence[Sequence[str]]) -> float:
 
 
 def cited_markers(answer: str) -> list[int]:
-    return [int(m) for m in _MARKER.findall(answer)]
+    return [int(m) for m in MARKER.findall(answer)]
 
 
 def citation_hits(answer: str, citation_articles: Mapping[int, str], sources: Iterable[str]) -> tuple[int, int]:

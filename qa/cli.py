@@ -1,8 +1,14 @@
-"""`qa ingest | ask | chat | ui`: the command line over the same pipeline the chat uses."""
+"""`qa ingest | ask | chat | ui`: the command line over the same pipeline the chat uses.
+
+A front end, like the chat (`ui.py`) beside it: nothing in `qa/` or `vectorstore/`
+imports it, and it loads the chat only for `qa ui`, so the other commands never import
+Gradio and the product code has no edge back to a page.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ui", parents=[common], help="open the chat in the browser")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--no-auth",
+        dest="allow_no_auth",
+        action="store_true",
+        default=None,
+        help="serve beyond loopback without a password (NEWSQA_ALLOW_NO_AUTH=1); prints a warning",
+    )
     return parser
 
 
@@ -67,6 +80,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         top_k=getattr(args, "k", None),
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
+        allow_no_auth=getattr(args, "allow_no_auth", None),
     )
 
 
@@ -127,9 +141,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ui(args: argparse.Namespace, settings: Settings) -> int:
-    import ui
-
-    ui.launch(settings)
+    importlib.import_module("ui").launch(settings)
     return 0
 
 

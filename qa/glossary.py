@@ -21,13 +21,14 @@ _GLOSSARY_FILE = Path(__file__).with_name("glossary_en_vi.tsv")
 @lru_cache(maxsize=1)
 def _glossary() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     """One pattern for every English form, longest first ("phone call" before "call"),
-    and each form's Vietnamese renderings."""
+    and each form's Vietnamese renderings. Forms are kept lower-cased, as they are looked
+    up: the pattern matches in any case, and the list may write "GDP" or "UN"."""
     renderings: dict[str, tuple[str, ...]] = {}
     for line in _GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             english, vietnamese = line.split("\t")
             for form in english.split("|"):
-                renderings[form.strip()] = tuple(v.strip() for v in vietnamese.split("|"))
+                renderings[form.strip().lower()] = tuple(v.strip() for v in vietnamese.split("|"))
     alternatives = "|".join(re.escape(form) for form in sorted(renderings, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])({alternatives})(?![\w-])", re.IGNORECASE), renderings
 

@@ -91,7 +91,7 @@ articles and a question.
 Rules:
 1. Use only what the passages say. Do not add facts from your own knowledge.
 2. End every sentence with the number of the passage that supports it, in square brackets, before the \
-full stop: "Budapest was chosen because Hungary left the ICC [2]." When several passages support a \
+full stop: "The new bridge opened in May after three years of work [2]." When several passages support a \
 sentence, give each: [1][3]. Use only the numbers of the passages given (1 to {k}).
 3. Answer in {language}, in at most {sentences} short sentences.
 4. If the passages do not contain the answer, reply with exactly {sentinel} and nothing else.

@@ -61,6 +61,8 @@ class Settings:
     share: bool = False
     auth_user: str = ""
     auth_password: str = field(default="", repr=False)
+    # Serving beyond loopback without a login is refused unless this says it is meant.
+    allow_no_auth: bool = False
     max_upload_bytes: int = 2_000_000
     max_article_bytes: int = 2_000_000
     concurrency: int = 4

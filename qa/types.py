@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+# A citation marker in an answer's text: "[2]" refers to the citation with n == 2. Every
+# reader of answers (the chat's links, the evaluation's checks) finds markers with this.
+MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import pytest
 from eval.bench import clean_env
 from qa.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.server  # the quick run also measures a `chroma run` server
+# The quick run also measures a `chroma run` server; a benchmark run is slow however small.
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 STAGES = {"corpus_check", "embed_query", "dense_search", "lexical_search", "fusion", "passage_texts", "compose"}
 

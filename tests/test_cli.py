@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qa import cli
 from tests.conftest import BUDAPEST_ARTICLE, SEEDS
 
 
@@ -87,3 +88,28 @@ def test_chat_loop_answers_until_end_of_input(cli_index: Path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("[1]") >= 2
+
+
+def test_ui_on_a_public_host_without_a_password_refuses_to_start(tmp_path: Path):
+    result = qa("ui", "--host", "0.0.0.0", index_dir=tmp_path / "idx")
+    assert_one_line_error(result, "set NEWSQA_AUTH_USER and NEWSQA_AUTH_PASSWORD")
+    assert "--no-auth" in result.stderr
+
+
+def test_ui_with_no_auth_serves_a_public_host_with_a_warning(monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path):
+    import ui
+
+    served: list[dict] = []
+
+    class Page:
+        def launch(self, **options) -> None:
+            served.append(options)
+
+    monkeypatch.setattr(ui, "build_app", lambda settings: Page())
+    for name in [k for k in os.environ if k.startswith("NEWSQA_")]:
+        monkeypatch.delenv(name)
+    args = ["ui", "--host", "0.0.0.0", "--no-auth", "--index-dir", str(tmp_path)]
+    assert cli.main(args) == 0
+    assert served and served[0]["server_name"] == "0.0.0.0" and served[0]["auth"] is None
+    warning = capsys.readouterr().err
+    assert warning.startswith("warning:") and "without a password" in warning and len(warning.splitlines()) == 1

@@ -1,8 +1,10 @@
 """The query side's in-memory view of the store: chunks, sentence → chunk map, BM25."""
 
 import json
+import weakref
+from collections.abc import Iterator
 
-from vectorstore.corpus import ChunkTexts, CorpusIndex
+from vectorstore.corpus import ChunkTexts, CorpusIndex, CorpusIndexCache
 from vectorstore.store import stored_chunk
 
 
@@ -60,7 +62,7 @@ def test_the_restorer_learns_accented_spellings_from_the_chunk_texts():
     assert index.restorer.restore(["budapest", "duoc", "chon", "lam", "noi", "to", "chuc"]) == (
         ["budapest", "được", "chọn", "làm", "nơi", "tổ", "chức"]
     )
-    assert index.restorer.restore(["vi", "sao"]) == ["vì", "sao"]  # from the question lexicon
+    assert index.restorer.restore(["vi", "sao"]) == ["vì", "sao"]  # from the general model
 
 
 def test_the_sentence_before_is_found_within_its_article_only():
@@ -68,3 +70,29 @@ def test_the_sentence_before_is_found_within_its_article_only():
     assert index.sentence_chunks.previous(("a", 16, 30)) == ("a", 0, 15)
     assert index.sentence_chunks.previous(("b", 0, 10)) is None
     assert index.sentence_chunks.previous(("a", 16, 31)) is None
+
+
+class _Text(str):
+    """A chunk text that can be watched for when it is freed."""
+
+
+def test_the_cache_builds_from_the_stores_chunks_as_they_arrive_never_holding_all_texts():
+    alive: list[weakref.ref] = []
+    most_alive = 0
+
+    class Store:
+        def generation(self) -> str:
+            return "g1"
+
+        def iter_chunks(self) -> Iterator[tuple]:
+            nonlocal most_alive
+            for i in range(50):
+                stored, text = chunk(f"a#{i}", "a", [(i * 10, i * 10 + 9)])
+                most_alive = max(most_alive, sum(ref() is not None for ref in alive))
+                text = _Text(text)
+                alive.append(weakref.ref(text))
+                yield stored, text
+
+    index = CorpusIndexCache(Store()).get()
+    assert len(index.chunks) == 50 and index.bm25.n_docs == 50
+    assert most_alive <= 2, f"{most_alive} chunk texts held at once"

@@ -66,6 +66,7 @@ def test_malformed_question_files_give_a_clear_error(tmp_path: Path):
         load_questions(bad)
 
 
+@pytest.mark.slow
 def test_runner_end_to_end_writes_json_report_and_applies_bars(seed_settings, tmp_path: Path):
     subset = tmp_path / "few.jsonl"
     lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()

@@ -61,6 +61,7 @@ def run_ingest(folder: Path, index_dir: Path) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_kill_9_during_ingest_then_the_next_ingest_finishes_the_job(tmp_path: Path):
     folder, index_dir = tmp_path / "articles", tmp_path / "index"
     synthetic_articles(folder, 24)

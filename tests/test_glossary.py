@@ -1,5 +1,10 @@
 """English news words in the articles' Vietnamese (`qa.glossary`)."""
 
+from pathlib import Path
+
+import pytest
+
+from qa import glossary
 from qa.glossary import vietnamese_words
 
 
@@ -22,3 +27,24 @@ def test_words_match_whole_and_in_any_case():
     known = {"trừng phạt"}.__contains__
     assert vietnamese_words("SANCTIONS on oil", known) == ["trừng phạt"]
     assert vietnamese_words("unsanctionable", known) == []
+
+
+@pytest.fixture()
+def own_glossary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`qa.glossary` reading a list written here instead of the shipped one."""
+
+    def use(text: str) -> None:
+        path = tmp_path / "glossary.tsv"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setattr(glossary, "_GLOSSARY_FILE", path)
+        glossary._glossary.cache_clear()
+
+    yield use
+    glossary._glossary.cache_clear()
+
+
+def test_a_form_written_with_capitals_is_found_in_any_case(own_glossary):
+    own_glossary("# a comment\nGDP|Gross Domestic Product\ttổng sản phẩm quốc nội|GDP\n")
+    known = {"tổng sản phẩm quốc nội"}.__contains__
+    for question in ("What was the GDP growth?", "gdp growth", "Gross domestic product in 2025"):
+        assert vietnamese_words(question, known) == ["tổng sản phẩm quốc nội"], question

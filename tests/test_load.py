@@ -34,6 +34,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     running.demo.close()
 
 
+@pytest.mark.slow
 def test_twenty_users_ask_400_questions_during_an_upload_and_nothing_is_lost(app: RunningApp):
     report = run_load(Target(app.url, app.settings, os.getpid()), users=20, count=400, deadline_s=DEADLINE_S)
     assert report.errors == [] and not report.deadline_hit

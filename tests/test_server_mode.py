@@ -21,7 +21,7 @@ from qa.settings import Settings
 from tests.conftest import BUDAPEST_ARTICLE, SEEDS, make_settings
 from vectorstore.errors import StoreUnavailableError
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 BUDAPEST_QUESTION = "Vì sao Budapest được chọn làm nơi tổ chức hội nghị thượng đỉnh?"
 BRIDGE_QUESTION = "Cây cầu mới qua sông Hồng dài bao nhiêu km?"

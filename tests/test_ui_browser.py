@@ -19,7 +19,7 @@ from qa.settings import PROJECT_ROOT
 from tests.conftest import BUDAPEST_ARTICLE
 from tests.ui_server import RunningApp, shared_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

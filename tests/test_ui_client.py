@@ -1,12 +1,14 @@
 """The chat without a browser: its API through gradio_client against the running app,
-and the rendering and upload helpers that keep article text inert."""
+the rendering helpers that keep article text inert, and how the page is served."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 
+import gradio as gr
 import pytest
 from gradio_client import Client
 
@@ -16,6 +18,7 @@ from qa.settings import Settings
 from qa.types import Answer, Citation
 from tests.conftest import BUDAPEST_ARTICLE
 from tests.ui_server import RunningApp, shared_app
+from vectorstore.errors import NewsQAError
 
 BUDAPEST_QUESTION = "Why was Budapest chosen for the summit?"
 
@@ -71,6 +74,37 @@ def test_the_app_binds_to_loopback_and_asks_for_a_login_only_when_configured():
     assert options["server_name"] == "127.0.0.1" and options["auth"] is None and not options["share"]
     secured = ui.launch_options(Settings.from_env(env={}, auth_user="ann", auth_password="s3cret"))
     assert secured["auth"] == ("ann", "s3cret")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_serving_needs_no_password(host: str):
+    assert ui.open_serving_warning(Settings.from_env(env={}, host=host)) is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "", "my-server"])
+def test_serving_beyond_loopback_without_a_password_is_refused_unless_meant(host: str):
+    with pytest.raises(NewsQAError, match="without a password: set NEWSQA_AUTH_USER and NEWSQA_AUTH_PASSWORD"):
+        ui.open_serving_warning(Settings.from_env(env={}, host=host))
+    meant = Settings.from_env(env={"NEWSQA_ALLOW_NO_AUTH": "1"}, host=host)
+    assert meant.allow_no_auth and ui.open_serving_warning(meant).startswith("warning:")
+    secured = Settings.from_env(env={}, host=host, auth_user="ann", auth_password="s3cret")
+    assert ui.open_serving_warning(secured) is None
+
+
+def test_a_share_link_counts_as_serving_beyond_loopback():
+    with pytest.raises(NewsQAError, match="share link"):
+        ui.open_serving_warning(Settings.from_env(env={}, share=True))
+    with pytest.raises(NewsQAError, match="password"):
+        ui.open_serving_warning(Settings.from_env(env={}, host="0.0.0.0", auth_user="ann"))  # no password
+
+
+def test_the_page_writes_no_environment_and_keeps_few_queue_events():
+    before = dict(os.environ)
+    demo = ui.build_app(Settings.from_env(env={}))
+    assert dict(os.environ) == before
+    fresh = gr.Blocks(analytics_enabled=False)._queue  # the attributes Gradio reads, still named so
+    assert {"ANALYTICS_MAX_EVENTS", "ANAYLTICS_CACHE_FREQUENCY"} <= set(vars(fresh))
+    assert demo._queue.ANALYTICS_MAX_EVENTS == demo._queue.ANAYLTICS_CACHE_FREQUENCY == ui.QUEUE_EVENTS_KEPT
 
 
 def test_follow_up_questions_are_sent_with_the_sessions_earlier_questions(monkeypatch: pytest.MonkeyPatch):
@@ -130,20 +164,3 @@ def test_source_card_falls_back_to_the_passage_when_the_article_changed():
     citation = Citation(1, "a", "T", "", "old passage", 10, 21, ((10, 13),))
     card = ui.source_card("src-0-1", "[1]", citation, "a different body")
     assert '<mark>old</mark><span class="passage"> passage</span>' in card and "full-article" not in card
-
-
-def test_uploads_are_saved_under_safe_names_inside_the_uploads_folder(tmp_path: Path):
-    settings = Settings.from_env(env={}, index_dir=tmp_path / "index", max_upload_bytes=100)
-    incoming = tmp_path / "incoming"
-    incoming.mkdir()
-    files = {"bài báo mới.TXT": b"Tin.", "notes.pdf": b"%PDF", "big.md": b"x" * 101, "ok.md": b"# T\n\nTin."}
-    paths = []
-    for name, data in files.items():
-        path = incoming / name
-        path.write_bytes(data)
-        paths.append(str(path))
-    saved, refused = ui.save_uploads(paths, settings)
-    folder = (settings.index_dir / "uploads").resolve()
-    assert [p.name for p in saved] == ["bài_báo_mới.txt", "ok.md"]
-    assert all(p.parent == folder and p.is_file() for p in saved)
-    assert len(refused) == 2 and "notes.pdf" in refused[0] and "big.md" in refused[1]

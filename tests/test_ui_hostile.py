@@ -26,6 +26,7 @@ from eval.load import LoadError, body_reader, citation_problems, html_text, new_
 from qa.catalog import get_article, list_articles
 from qa.settings import Settings
 from qa.types import Passage
+from qa.uploads import save_uploads
 from tests.conftest import make_settings
 from tests.ui_server import RunningApp, shared_app
 
@@ -246,7 +247,7 @@ def test_any_file_name_is_saved_inside_the_uploads_folder_or_refused(tmp_path_fa
     upload_settings = make_settings(root / "index")
     paths = write_files(root / "incoming", {name: b"Hoa lan."})
     before = snapshot(root)
-    saved, refused = ui.save_uploads(paths, upload_settings)
+    saved, refused = save_uploads(paths, upload_settings)
     uploads = (root / "index" / "uploads").resolve()
     assert written_outside(before, snapshot(root), uploads) == []
     assert len(saved) + len(refused) == 1
