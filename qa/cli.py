@@ -18,6 +18,7 @@ from qa.pipeline import ask
 from qa.settings import ANSWER_MODES, LLM_PROVIDERS, PROJECT_ROOT, RETRIEVAL_MODES, Settings
 from qa.types import Answer
 from vectorstore.errors import NewsQAError
+from vectorstore.fetch import fetch_page, looks_like_url
 
 
 def settings_arguments() -> argparse.ArgumentParser:
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Ask questions about news articles, with cited passages.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", parents=[common], help="add or update articles in the index")
-    p.add_argument("paths", nargs="*", type=Path, help="article files or folders (default: seeds/)")
+    p.add_argument("paths", nargs="*", help="article files, folders or web page URLs (default: seeds/)")
     p.add_argument("--prune", action="store_true", help="remove indexed articles whose files are gone")
     p = sub.add_parser("ask", parents=[common], help="answer one question")
     p.add_argument("question")
@@ -109,11 +110,13 @@ def _progress(done: int, total: int, article_id: str) -> None:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    paths = args.paths or [PROJECT_ROOT / "seeds"]
+    sources = args.paths or [str(PROJECT_ROOT / "seeds")]
+    paths = [Path(s) for s in sources if not looks_like_url(s)]
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise NewsQAError(f"no such file or folder: {', '.join(map(str, missing))}")
-    report = ingest(paths, settings, prune=args.prune, progress=_progress)
+    pages = [fetch_page(s, settings.fetch_timeout_s, settings.max_article_bytes) for s in sources if looks_like_url(s)]
+    report = ingest([*paths, *pages], settings, prune=args.prune, progress=_progress)
     for message in report.skipped:
         print(f"skipped: {message}", file=sys.stderr)
     print(report.summary())

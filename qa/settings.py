@@ -65,6 +65,9 @@ class Settings:
     allow_no_auth: bool = False
     max_upload_bytes: int = 2_000_000
     max_article_bytes: int = 2_000_000
+    # Seconds to fetch a URL given to `qa ingest`, redirects and all (its size is capped
+    # by max_article_bytes).
+    fetch_timeout_s: float = 20.0
     concurrency: int = 4
 
     def __post_init__(self) -> None:
@@ -78,6 +81,8 @@ class Settings:
             raise NewsQAError(f"LLM provider must be one of {', '.join(LLM_PROVIDERS)}")
         if not self.llm_timeout_s > 0:
             raise NewsQAError(f"LLM timeout must be more than 0 seconds (got {self.llm_timeout_s})")
+        if not self.fetch_timeout_s > 0:
+            raise NewsQAError(f"fetch timeout must be more than 0 seconds (got {self.fetch_timeout_s})")
         if self.llm_url and not self.llm_url.startswith(("http://", "https://")):
             raise NewsQAError(f"LLM URL must start with http:// or https:// (got {self.llm_url!r})")
         if not (0.0 <= self.dense_weight <= 1.0 and 0.0 <= self.dense_weight_en <= 1.0):

@@ -15,3 +15,7 @@ class ArticleError(NewsQAError):
 
 class StoreUnavailableError(NewsQAError):
     """The index cannot be reached or read (missing, read-only, server down)."""
+
+
+class FetchError(ArticleError):
+    """A URL that cannot be fetched as a web page (refused, unreachable, too slow, not HTML)."""

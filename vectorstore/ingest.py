@@ -21,9 +21,11 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-from vectorstore.articles import Article, find_article_files, load_article
+from vectorstore.articles import Article, find_article_files, load_article, load_fetched_page
 from vectorstore.chunking import Chunk, chunk_article
 from vectorstore.errors import ArticleError
+from vectorstore.fetch import FetchedPage, looks_like_url
+from vectorstore.sandbox import DEFAULT_TIMEOUT_S, Sandbox
 from vectorstore.store import ArticleRecord, ArticleStore, chunk_metadata
 
 Progress = Callable[[int, int, str], None]
@@ -54,11 +56,14 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class ChunkingConfig:
-    """How articles become chunks; part of every article's fingerprint."""
+    """How articles are read and become chunks; the chunk sizes are part of every
+    article's fingerprint, the limits on reading (size, seconds to parse a web page or
+    PDF) are not."""
 
     max_tokens: int
     overlap_tokens: int
     max_article_bytes: int
+    extract_timeout_s: float = DEFAULT_TIMEOUT_S
 
     def fingerprint(self, article: Article) -> str:
         """The article's content hash under these chunking settings."""
@@ -92,42 +97,65 @@ def _sentence_spans(chunks: list[Chunk]) -> list[tuple[int, int]]:
 
 
 def _is_under(source: str, roots: Sequence[Path]) -> bool:
+    if looks_like_url(source):
+        return False
     path = Path(source).resolve()
     return any(path == root or root in path.parents for root in roots)
 
 
+def _record_source(article: Article) -> str:
+    if not article.source or looks_like_url(article.source):
+        return article.source
+    return str(Path(article.source).resolve())
+
+
+def _load_all(
+    paths: Sequence[Path | FetchedPage], chunking: ChunkingConfig, report: IngestReport
+) -> list[tuple[str, Article]]:
+    """Every article under `paths` with the name it was given by; what cannot be read goes
+    into the report's skipped list with its reason. One sandbox parses all web pages and
+    PDFs (started only if there is one)."""
+    files = find_article_files([p for p in paths if isinstance(p, Path)])
+    pages = [p for p in paths if isinstance(p, FetchedPage)]
+    loaded: list[tuple[str, Article]] = []
+    with Sandbox(chunking.extract_timeout_s) as sandbox:
+        for source in [*files, *pages]:
+            try:
+                if isinstance(source, FetchedPage):
+                    loaded.append((source.url, load_fetched_page(source, chunking.max_article_bytes, sandbox)))
+                else:
+                    loaded.append((str(source), load_article(source, chunking.max_article_bytes, sandbox)))
+            except ArticleError as exc:
+                report.skipped.append(str(exc))
+    return loaded
+
+
 def ingest_paths(
-    paths: Sequence[Path],
+    paths: Sequence[Path | FetchedPage],
     store: ArticleStore,
     embedder: BaseEmbedding,
     chunking: ChunkingConfig,
     prune: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest every article file under `paths`; bad files are reported and skipped."""
+    """Ingest every article file under `paths` and every fetched page among them; each file
+    that is not ingested is reported with its reason, and the rest are ingested."""
     report = IngestReport()
-    files = find_article_files(list(paths))
     committed = {r.id: r for r in store.articles()}
     todo: list[tuple[Article, str, list[Chunk]]] = []
     by_fingerprint = {r.content_hash: r.id for r in committed.values()}
     seen: dict[str, str] = {}
-    for path in files:
-        try:
-            article = load_article(path, chunking.max_article_bytes)
-        except ArticleError as exc:
-            report.skipped.append(str(exc))
-            continue
+    for name, article in _load_all(paths, chunking, report):
         if article.id in seen:
-            report.skipped.append(
-                f"{path}: same article id '{article.id}' as {seen[article.id]}; rename one of the files"
-            )
+            fix = "the same page was given twice" if looks_like_url(name) else "rename one of the files"
+            report.skipped.append(f"{name}: same article id '{article.id}' as {seen[article.id]}; {fix}")
             continue
         fingerprint = chunking.fingerprint(article)
         twin = by_fingerprint.setdefault(fingerprint, article.id)
         if twin != article.id:
-            report.skipped.append(f"{path}: same text as article '{twin}' already in the index; not added twice")
+            report.skipped.append(f"{name}: same text as article '{twin}' already in the index; not added twice")
             continue
-        seen[article.id] = str(path)
+        seen[article.id] = name
         previous = committed.get(article.id)
         if previous and previous.complete and previous.content_hash == fingerprint:
             report.unchanged.append(article.id)
@@ -155,8 +183,12 @@ def ingest_paths(
             date=article.date,
             content_hash=fingerprint,
             n_chunks=len(chunks),
-            source=str(Path(article.source).resolve()) if article.source else "",
+            source=_record_source(article),
             body=article.body,
+            url=article.url,
+            author=article.author,
+            site=article.site,
+            pages=article.pages,
         )
         sentences = [((article.id, s, e), vectors[(s, e)].tolist()) for s, e in spans]
         store.replace_article(record, _nodes(article, chunks, vectors), sentences)
@@ -165,7 +197,7 @@ def ingest_paths(
         (report.updated if article.id in committed else report.added).append(article.id)
 
     if prune:
-        roots = [Path(p).resolve() for p in paths]
+        roots = [p.resolve() for p in paths if isinstance(p, Path)]
         for record in committed.values():
             if record.id in seen or not record.source:
                 continue

@@ -6,8 +6,9 @@ Three collections per embedder, so vectors of different models never mix:
   collection that holds five vectors per chunk);
 - `<base>_chunks`: one vector per chunk (the normalised mean of its sentences' vectors),
   with its text, its span and its sentences' spans in the article;
-- `<base>_articles`: one record per article holding the normalised body, title, date
-  and content hash. It is written as `complete: false` before the chunks change and
+- `<base>_articles`: one record per article holding the normalised body, title, date,
+  where it came from (source file or URL, published URL, author, outlet, PDF page
+  offsets) and content hash. It is written as `complete: false` before the chunks change and
   flipped to true after, so an ingest killed halfway leaves a record that the next
   ingest redoes (or `--prune` removes), never chunks that nothing accounts for.
 The articles collection's metadata carries a `generation` token changed by every write;
@@ -53,6 +54,9 @@ _SENTENCE_ID = re.compile(r"^(?P<article>.+)@(?P<start>\d+)-(?P<end>\d+)$")
 
 @dataclass(frozen=True)
 class ArticleRecord:
+    """An article as the index holds it; `url`, `author`, `site` and `pages` as on
+    `vectorstore.articles.Article` (empty for records written before they existed)."""
+
     id: str
     title: str
     date: str
@@ -61,6 +65,10 @@ class ArticleRecord:
     source: str
     body: str = ""
     complete: bool = True
+    url: str = ""
+    author: str = ""
+    site: str = ""
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +329,11 @@ class ArticleStore:
                     "n_chunks": r.n_chunks,
                     "source": r.source,
                     "complete": complete,
+                    "url": r.url,
+                    "author": r.author,
+                    "site": r.site,
+                    # Chroma metadata holds scalars only.
+                    "pages": json.dumps(list(r.pages)),
                 }
                 for r in records
             ],
@@ -436,4 +449,8 @@ def _record(article_id: str, meta: dict, body: str) -> ArticleRecord:
         source=str(meta.get("source", "")),
         body=body or "",
         complete=bool(meta.get("complete", True)),
+        url=str(meta.get("url", "")),
+        author=str(meta.get("author", "")),
+        site=str(meta.get("site", "")),
+        pages=tuple(int(p) for p in json.loads(meta.get("pages") or "[]")),
     )
