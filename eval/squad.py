@@ -266,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.langs:
             wanted = set(args.langs.split(","))
             if unknown := wanted - set(LANGS):
-                raise NewsQAError(f"--langs: unknown form {sorted(unknown)[0]!r} (one of {', '.join(LANGS)})")
+                raise NewsQAError(f"--langs: unknown form {min(unknown)!r} (one of {', '.join(LANGS)})")
             squad = replace(squad, questions=tuple(q for q in squad.questions if q.lang in wanted))
         print(
             f"{len(squad.articles)} articles indexed, {len(squad.left_out)} left out, {len(squad.questions)} questions",

@@ -22,9 +22,10 @@ OTHER_QUESTIONS = [
     "Theo Lavrov, ở Alaska ông Putin đã làm gì với bản khái niệm của Witkoff?",
     "What did Zelenskiy say about not being invited to the Riyadh meeting?",
 ]
+# English out-of-corpus questions are refused about half the time (README, Limits): the
+# development corpus's rate is held in tests/test_dev_corpus.py, not one question here.
 OUT_OF_CORPUS = {
     "Tập Cận Bình nói gì về hội nghị Budapest?": "vi",
-    "What was Vietnam's GDP growth in 2025?": "en",
 }
 
 
