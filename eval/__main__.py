@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from eval.questions import DEFAULT_QUESTIONS, load_questions
-from eval.report import table, write_report
+from eval.report import print_progress, table, write_json, write_report
 from eval.runner import run_eval
 from qa.catalog import ingest
 from qa.cli import settings_arguments, settings_from_args
@@ -62,11 +61,6 @@ def check_bars(args: argparse.Namespace, groups: dict[str, dict]) -> list[str]:
     return failures
 
 
-def _progress(done: int, total: int, qid: str) -> None:
-    end = "\n" if done >= total else ""
-    print(f"\rquestion {done}/{total} {qid:<12}", end=end, file=sys.stderr, flush=True)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -74,14 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.ingest:
             print(ingest(args.ingest, settings).summary(), file=sys.stderr)
         questions = load_questions(args.questions)
-        run = run_eval(questions, settings, args.k, progress=_progress)
+        run = run_eval(questions, settings, args.k, progress=print_progress)
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(table(run))
     if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(run.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        write_json(run, args.json_out)
     if args.report:
         command = "python -m eval " + " ".join(argv if argv is not None else sys.argv[1:])
         print(f"report: {write_report(run, args.report, command)}", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 from eval.runner import METRICS, EvalRun
@@ -16,6 +18,17 @@ def cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3f}" if value <= 1.0 else f"{value:.1f}"
     return str(value)
+
+
+def print_progress(done: int, total: int, qid: str) -> None:
+    """Question i of n on one line of stderr, rewritten as the run goes."""
+    end = "\n" if done >= total else ""
+    print(f"\rquestion {done}/{total} {qid[-16:]:<16}", end=end, file=sys.stderr, flush=True)
+
+
+def write_json(run: EvalRun, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(run.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def table(run: EvalRun) -> str:

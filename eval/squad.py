@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eval.questions import LANGS, Question
-from eval.report import table
+from eval.report import print_progress, table, write_json
 from eval.runner import EvalRun, run_eval
 from qa.catalog import ingest
 from qa.cli import settings_arguments, settings_from_args
@@ -252,11 +252,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(done: int, total: int, qid: str) -> None:
-    end = "\n" if done >= total else ""
-    print(f"\rquestion {done}/{total} {qid[-16:]:<16}", end=end, file=sys.stderr, flush=True)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -272,14 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{len(squad.articles)} articles indexed, {len(squad.left_out)} left out, {len(squad.questions)} questions",
             file=sys.stderr,
         )
-        run = run_squad(squad, args, args.k, progress=_progress)
+        run = run_squad(squad, args, args.k, progress=print_progress)
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(table(run))
     if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(run.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        write_json(run, args.json_out)
     return 0
 
 
