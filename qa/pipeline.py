@@ -160,8 +160,7 @@ def _answer_events(
         forget_store(settings)
         raise
     timings["total"] = (time.perf_counter() - started) * 1000
-    answer.timings_ms = {name: round(ms, 2) for name, ms in timings.items()}
-    yield answer
+    yield replace(answer, timings_ms={name: round(ms, 2) for name, ms in timings.items()})
 
 
 def _timed(timings: dict[str, float], name: str, started: float) -> None:
@@ -238,9 +237,11 @@ def _generate(
             raise caller.fail(f"empty reply from {caller.url}")
     except LLMUnavailable as exc:
         _timed(timings, "llm_answer", t0)
-        extractive.notices.append(caller.notice)
-        extractive.checks["llm"] = {**notes, "error": exc.reason}
-        return extractive
+        return replace(
+            extractive,
+            notices=[*extractive.notices, caller.notice],
+            checks={**extractive.checks, "llm": {**notes, "error": exc.reason}},
+        )
     _timed(timings, "llm_answer", t0)
     t0 = time.perf_counter()
     checked = check_reply(reply, extractive.passages, extractive.language, judge)

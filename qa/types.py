@@ -60,8 +60,11 @@ class Citation:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
+    """The one result of a question, built once; a later stage (the LLM, the timings)
+    makes a new one with `dataclasses.replace`."""
+
     question: str
     answer: str
     answered: bool
