@@ -15,9 +15,10 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 
@@ -26,9 +27,10 @@ from qa.llm import configuration_problem
 from qa.pipeline import ask, ask_stream
 from qa.settings import ANSWER_MODES, Settings
 from qa.types import MARKER, Answer, Citation, Passage
-from qa.uploads import UploadReport, add_uploads, article_kinds
-from vectorstore.articles import SUPPORTED_SUFFIXES
+from qa.uploads import UploadReport, add_uploads, add_url, article_kinds
+from vectorstore.articles import ARTICLE_SUFFIXES, page_at
 from vectorstore.errors import NewsQAError
+from vectorstore.store import ArticleRecord
 
 log = logging.getLogger("newsqa.ui")
 
@@ -38,7 +40,7 @@ EXAMPLES = [
     "hoi nghi thuong dinh o Alaska dien ra khi nao",
     "Ông Peskov nói gì về khả năng gặp thượng đỉnh?",
 ]
-ARTICLE_COLUMNS = ["Tiêu đề / Title", "Ngày / Date", "Mã / Article id", "Đoạn / Chunks"]
+ARTICLE_COLUMNS = ["Tiêu đề / Title", "Ngày / Date", "Nguồn / Source", "Mã / Article id", "Đoạn / Chunks"]
 TOP_K_MAX = 10
 # Events Gradio's queue keeps for its monitoring page, and how often it summarises them.
 QUEUE_EVENTS_KEPT = 500
@@ -77,7 +79,7 @@ CSS = """
 #sources summary { cursor: pointer; margin-top: .4rem; color: var(--color-accent); }
 #articles table.articles { width: 100%; border-collapse: collapse; font-size: .9rem; }
 #articles th, #articles td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--border-color-primary); }
-#articles td:nth-child(3) { font-family: var(--font-mono); font-size: .8rem; word-break: break-all; }
+#articles td:nth-child(4) { font-family: var(--font-mono); font-size: .8rem; word-break: break-all; }
 #articles .articles-note { color: var(--body-text-color-subdued); margin-bottom: .3rem; }
 #chat sup a { text-decoration: none; font-weight: 600; }
 #chat .error { color: var(--error-text-color, #b91c1c); }
@@ -177,9 +179,32 @@ def excerpt_bounds(doc: str, start: int, end: int, context: int = _CONTEXT_CHARS
     return lo, hi
 
 
-def source_card(card_id: str, label: str, source: Citation | Passage, body: str | None) -> str:
+def web_url(url: str) -> str | None:
+    """`url` when it is an http(s) address, the only kind shown as a link: a stored URL
+    comes from the article (front matter, a page's canonical link), so it may be
+    `javascript:` or `data:`."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def link_html(text: str, url: str) -> str:
+    """`text` escaped, as a link opening `url` in a new tab when it is an http(s) address."""
+    href = web_url(url)
+    if href is None:
+        return html.escape(text)
+    return f'<a href="{html.escape(href)}" rel="noopener noreferrer" target="_blank">{html.escape(text)}</a>'
+
+
+def source_card(
+    card_id: str, label: str, source: Citation | Passage, body: str | None, record: ArticleRecord | None = None
+) -> str:
     """One source: its number, title, date and id, the passage in its paragraph, and the
     whole article to read around it, the passage tinted and its quoted sentences marked.
+    With the article's record, the title links to its web address and a PDF's page is named.
 
     A body that no longer holds the passage (the article changed after the answer) falls
     back to the passage alone, so the highlight never lands on the wrong words."""
@@ -194,10 +219,13 @@ def source_card(card_id: str, label: str, source: Citation | Passage, body: str 
     excerpt = (
         ("… " if lo > 0 else "") + marked_html(doc, lo, hi, passage, local_quotes) + (" …" if hi < len(doc) else "")
     )
-    meta = " · ".join(html.escape(x) for x in (source.date or "không rõ ngày / no date", source.article_id))
+    page = page_at(record.pages, source.start) if record is not None else None
+    meta_items = [source.date or "không rõ ngày / no date", *([f"tr./p. {page}"] if page else []), source.article_id]
+    meta = " · ".join(html.escape(x) for x in meta_items)
+    title = link_html(source.title, record.url) if record is not None else html.escape(source.title)
     parts = [
         f'<section class="source" id="{html.escape(card_id)}" data-article-id="{html.escape(source.article_id)}">',
-        f'<div class="source-head"><span class="source-num">{html.escape(label)}</span>{html.escape(source.title)}</div>',
+        f'<div class="source-head"><span class="source-num">{html.escape(label)}</span>{title}</div>',
         f'<div class="source-meta">{meta}</div>',
         f'<div class="excerpt">{excerpt}</div>',
     ]
@@ -210,29 +238,33 @@ def source_card(card_id: str, label: str, source: Citation | Passage, body: str 
     return "".join(parts)
 
 
-def _bodies(article_ids: Sequence[str], settings: Settings) -> dict[str, str | None]:
-    """Each article's stored body, fetched once per answer (a few small reads)."""
-    bodies: dict[str, str | None] = {}
+def _records(article_ids: Sequence[str], settings: Settings) -> dict[str, ArticleRecord | None]:
+    """Each article's stored record (body, URL, pages), read once per answer (a few small reads)."""
+    records: dict[str, ArticleRecord | None] = {}
     for article_id in dict.fromkeys(article_ids):
         try:
-            record = get_article(article_id, settings)
+            records[article_id] = get_article(article_id, settings)
         except NewsQAError:
-            record = None
-        bodies[article_id] = record.body if record else None
-    return bodies
+            records[article_id] = None
+    return records
+
+
+def _card(card_id: str, label: str, source: Citation | Passage, records: Mapping[str, ArticleRecord | None]) -> str:
+    record = records[source.article_id]
+    return source_card(card_id, label, source, record.body if record else None, record)
 
 
 def sources_html(answer: Answer, turn: int, settings: Settings) -> str:
     """The sources panel: cited passages, or the closest ones labelled as not an answer."""
     if answer.answered and answer.citations:
-        bodies = _bodies([c.article_id for c in answer.citations], settings)
-        cards = [source_card(f"src-{turn}-{c.n}", f"[{c.n}]", c, bodies[c.article_id]) for c in answer.citations]
+        records = _records([c.article_id for c in answer.citations], settings)
+        cards = [_card(f"src-{turn}-{c.n}", f"[{c.n}]", c, records) for c in answer.citations]
         return f'<div class="sources-title">Nguồn / Sources ({len(cards)})</div>{"".join(cards)}'
     closest = answer.passages[:CLOSEST_SHOWN]
     if not closest:
         return '<div class="sources-title">Không tìm thấy đoạn nào / No passage found</div>'
-    bodies = _bodies([p.article_id for p in closest], settings)
-    cards = [source_card(f"near-{turn}-{i}", f"#{i}", p, bodies[p.article_id]) for i, p in enumerate(closest, start=1)]
+    records = _records([p.article_id for p in closest], settings)
+    cards = [_card(f"near-{turn}-{i}", f"#{i}", p, records) for i, p in enumerate(closest, start=1)]
     return (
         '<div class="sources-title closest">Đoạn gần nhất / Closest passages — not an answer</div>'
         '<p class="closest-note">Không đoạn nào trả lời câu hỏi; đây là những đoạn gần nhất tìm được. / '
@@ -339,12 +371,17 @@ def articles_html(settings: Settings) -> str:
     except NewsQAError as exc:
         return f'<div class="articles-note">{html.escape(str(exc))}</div>'
     head = "".join(f"<th>{html.escape(c)}</th>" for c in ARTICLE_COLUMNS)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (r.title, r.date, r.id, r.n_chunks)) + "</tr>"
-        for r in records
-    )
+    rows = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in _article_cells(r)) + "</tr>" for r in records)
     count = f"{len(records)} bài báo / articles"
     return f'<div class="articles-note">{count}</div><table class="articles"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _article_cells(record: ArticleRecord) -> list[str]:
+    """A row of the article table, escaped: an article without a date is shown as
+    undated, and its source is its web address (a link if http/https) or its site."""
+    source = link_html(record.site or record.url, record.url) if record.url else html.escape(record.site)
+    date = record.date or "không rõ ngày / undated"
+    return [html.escape(record.title), html.escape(date), source, html.escape(record.id), str(record.n_chunks)]
 
 
 def ingest_report_html(upload: UploadReport) -> str:
@@ -375,6 +412,24 @@ def make_add_articles(settings: Settings) -> Callable[..., tuple]:
         return ingest_report_html(upload), articles_html(settings), None
 
     return add_articles
+
+
+def make_add_url(settings: Settings) -> Callable[..., tuple]:
+    def add_from_url(
+        url: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio swaps in a tracker per event
+    ) -> tuple[str, str, str]:
+        """Fetch the page at `url` and ingest it; a URL that fails gives one line, and the
+        field keeps it so it can be corrected."""
+
+        def on_progress(done: int, total: int, article_id: str) -> None:
+            progress((done, total), desc=f"embedding {article_id}", unit="sentences")
+
+        report = add_url(url or "", settings, progress=on_progress)
+        kept = report.ingest is None or bool(report.skipped)
+        return ingest_report_html(report), articles_html(settings), url if kept else ""
+
+    return add_from_url
 
 
 def make_ask_api(settings: Settings) -> Callable[..., dict]:
@@ -464,15 +519,23 @@ def build_app(settings: Settings) -> gr.Blocks:
             with gr.Column(scale=1, min_width=280):
                 uploads = gr.File(
                     label=(
-                        f"Thêm bài báo ({', '.join(SUPPORTED_SUFFIXES)}, ≤ {settings.max_upload_bytes / 1e6:.1f} MB)"
+                        f"Thêm bài báo ({', '.join(ARTICLE_SUFFIXES)}, ≤ {settings.max_upload_bytes / 1e6:.1f} MB)"
                         " / Add articles"
                     ),
                     file_count="multiple",
-                    file_types=list(SUPPORTED_SUFFIXES),
+                    file_types=list(ARTICLE_SUFFIXES),
                     type="filepath",
                     elem_id="uploads",
                 )
                 add = gr.Button("Thêm vào chỉ mục / Add to index", elem_id="add-articles")
+                url = gr.Textbox(
+                    label="Địa chỉ bài báo / Article URL",
+                    placeholder="https://…",
+                    max_lines=1,
+                    max_length=2048,
+                    elem_id="article-url",
+                )
+                add_url_button = gr.Button("Thêm từ URL / Add from URL", elem_id="add-url")
                 status = gr.HTML(elem_id="upload-status")
             with gr.Column(scale=3):
                 table = gr.HTML(elem_id="articles", max_height=420)
@@ -498,6 +561,16 @@ def build_app(settings: Settings) -> gr.Blocks:
             concurrency_id="ingest",
             api_visibility="private",
         )
+        url_io = {
+            "fn": make_add_url(settings),
+            "inputs": [url],
+            "outputs": [status, table, url],
+            "concurrency_limit": 1,
+            "concurrency_id": "ingest",
+            "api_visibility": "private",
+        }
+        url.submit(**url_io)
+        add_url_button.click(**url_io)
         demo.load(lambda: articles_html(settings), None, [table], api_visibility="private")
         gr.api(make_ask_api(settings), api_name="ask")
     demo.queue(default_concurrency_limit=settings.concurrency)

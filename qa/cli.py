@@ -10,15 +10,17 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from qa.catalog import ingest
+from qa.catalog import get_article, ingest
 from qa.pipeline import ask
 from qa.settings import ANSWER_MODES, LLM_PROVIDERS, PROJECT_ROOT, RETRIEVAL_MODES, Settings
 from qa.types import Answer
+from vectorstore.articles import page_at
 from vectorstore.errors import NewsQAError
 from vectorstore.fetch import fetch_page, looks_like_url
+from vectorstore.store import ArticleRecord
 
 
 def settings_arguments() -> argparse.ArgumentParser:
@@ -85,13 +87,19 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
-def format_answer(answer: Answer) -> str:
+def format_answer(answer: Answer, records: Mapping[str, ArticleRecord | None] | None = None) -> str:
+    """The answer and its citations as text; with the cited articles' records, each
+    citation also names its PDF page and its web address, so a reader can go to it."""
     lines = [answer.answer, ""]
     if answer.citations:
         lines.append("Nguồn / Sources:")
         for c in answer.citations:
             head = f"[{c.n}] {c.title}" + (f" ({c.date})" if c.date else "") + f" — {c.article_id} [{c.start}:{c.end}]"
-            lines.append(head)
+            record = (records or {}).get(c.article_id)
+            page = page_at(record.pages, c.start) if record else None
+            lines.append(head + (f" tr./p. {page}" if page else ""))
+            if record and record.url:
+                lines.append(f"    {record.url}")
             for qs, qe in c.quotes:
                 lines.append(f"    “{c.text[qs - c.start : qe - c.start]}”")
     elif answer.passages:
@@ -102,6 +110,11 @@ def format_answer(answer: Answer) -> str:
     for notice in answer.notices:
         lines.append(f"note: {notice}")
     return "\n".join(lines).rstrip()
+
+
+def cited_records(answer: Answer, settings: Settings) -> dict[str, ArticleRecord | None]:
+    """The record of every cited article (for its URL and pages), read once each."""
+    return {article_id: get_article(article_id, settings) for article_id in {c.article_id for c in answer.citations}}
 
 
 def _progress(done: int, total: int, article_id: str) -> None:
@@ -140,7 +153,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: {exc}", file=sys.stderr)
             continue
         history.append(question)
-        print(format_answer(answer))
+        print(format_answer(answer, cited_records(answer, settings)))
 
 
 def _ui(args: argparse.Namespace, settings: Settings) -> int:
@@ -156,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ingest(args, settings)
         if args.command == "ask":
             answer = ask(args.question, settings=settings)
-            print(answer.to_json() if args.json else format_answer(answer))
+            print(answer.to_json() if args.json else format_answer(answer, cited_records(answer, settings)))
             return 0
         if args.command == "chat":
             return _chat(args, settings)

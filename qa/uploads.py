@@ -5,7 +5,8 @@ article the ingest reads and within the upload limit, and it is saved inside
 <index_dir>/uploads under a name made from its article id, never under the name it
 came with (which may hold `../` or be too long for the file system). Every file left
 out is reported with the reason, by the name it was uploaded under: the user never
-sees the server's paths.
+sees the server's paths. An article may also be added by its address (`add_url`): the
+page is fetched with the fetch limits from settings and ingested like a saved page.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pathlib import Path
 
 from qa.catalog import ingest
 from qa.settings import Settings
-from vectorstore.articles import SUPPORTED_SUFFIXES, article_id_for
+from vectorstore.articles import ARTICLE_SUFFIXES, article_id_for
 from vectorstore.errors import NewsQAError
+from vectorstore.fetch import fetch_page
 from vectorstore.ingest import IngestReport, Progress
 
 UPLOAD_FOLDER = "uploads"
@@ -52,6 +54,26 @@ def add_uploads(files: Sequence[str | Path], settings: Settings, progress: Progr
     return UploadReport(ingest=report, refused=tuple(refused), skipped=skipped)
 
 
+def add_url(url: str, settings: Settings, progress: Progress | None = None) -> UploadReport:
+    """Fetch the page at `url` and ingest it. A URL that cannot be fetched or ingested
+    is reported as one refusal line (FetchError is a NewsQAError), never raised: the
+    page shows it in place of an ingest summary."""
+    url = url.strip()
+    if not url:
+        return UploadReport(ingest=None, refused=("Nhập một URL / enter a URL first",), skipped=())
+    try:
+        page = fetch_page(url, settings.fetch_timeout_s, settings.max_article_bytes)
+        report = ingest([page], settings, progress=progress)
+    except NewsQAError as exc:
+        return UploadReport(ingest=None, refused=(_one_line(str(exc)),), skipped=())
+    return UploadReport(ingest=report, refused=(), skipped=tuple(report.skipped))
+
+
+def _one_line(message: str) -> str:
+    """A message as one line: the page shows each refusal on a line of its own."""
+    return " ".join(message.split())
+
+
 def save_uploads(files: Sequence[str | Path], settings: Settings) -> tuple[dict[Path, str], list[str]]:
     """Copy acceptable uploads into <index_dir>/uploads under safe names; explain refusals.
 
@@ -77,8 +99,9 @@ def save_uploads(files: Sequence[str | Path], settings: Settings) -> tuple[dict[
 
 
 def article_kinds(conjunction: str) -> str:
-    """The file kinds the ingest reads, for a message: ".txt and .md"."""
-    return f" {conjunction} ".join(SUPPORTED_SUFFIXES)
+    """The file kinds the ingest reads, for a message: ".txt, .md, .html, .htm and .pdf"."""
+    *rest, last = ARTICLE_SUFFIXES
+    return f"{', '.join(rest)} {conjunction} {last}"
 
 
 def _upload_stem(source: Path) -> str:
@@ -88,7 +111,7 @@ def _upload_stem(source: Path) -> str:
 
 def _refusal(source: Path, target: Path, folder: Path, saved: Mapping[Path, str], settings: Settings) -> str | None:
     """Why this upload cannot be added (None: it can)."""
-    if source.suffix.lower() not in SUPPORTED_SUFFIXES:
+    if source.suffix.lower() not in ARTICLE_SUFFIXES:
         return f"chỉ nhận tệp {article_kinds('và')} / only {article_kinds('and')} files can be added"
     size = source.stat().st_size
     if size > settings.max_upload_bytes:

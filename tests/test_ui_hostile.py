@@ -29,6 +29,7 @@ from qa.types import Passage
 from qa.uploads import save_uploads
 from tests.conftest import make_settings
 from tests.ui_server import RunningApp, shared_app
+from vectorstore.articles import ARTICLE_SUFFIXES
 
 # What Gradio tells a client when the handler raised something unexpected.
 CRASHED = "has raised an exception"
@@ -169,15 +170,15 @@ UPLOADS = {
     "bom crlf.txt": "\ufeffTiêu đề có BOM\r\nHoa lan 6 nở rộ ở Sa Pa.\r\nCâu thứ hai.\r\n".encode(),
     "copy one.txt": BODY.format(n=7).encode(),
     "copy two.txt": BODY.format(n=7).encode(),
-    "notes.pdf": b"%PDF-1.4 Hoa lan",
+    "notes.docx": b"PK\x03\x04 Hoa lan",
     "setup.exe": b"MZ\x90\x00",
     "big.txt": b"Hoa lan. " * 3000,
     "empty.txt": b"",
     "latin1.txt": "Hoa lan, café crème, à Paris.".encode("latin-1"),
 }
 REFUSED = {
-    "notes.pdf": "only .txt and .md",
-    "setup.exe": "only .txt and .md",
+    "notes.docx": "only .txt, .md, .html, .htm and .pdf",
+    "setup.exe": "only .txt, .md, .html, .htm and .pdf",
     "big.txt": "over the limit",
     "copy two.txt": "same text as article",
     "empty.txt": "empty",
@@ -234,7 +235,7 @@ def test_bom_and_crlf_are_cleaned_on_upload(tmp_path: Path, upload_settings: Set
 
 
 file_names = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=1, max_size=60)
-suffixes = st.sampled_from([".txt", ".TXT", ".md", ".Md", ".pdf", ".exe", ""])
+suffixes = st.sampled_from([".txt", ".TXT", ".md", ".Md", ".pdf", ".HTML", ".htm", ".exe", ".docx", ""])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -252,7 +253,7 @@ def test_any_file_name_is_saved_inside_the_uploads_folder_or_refused(tmp_path_fa
     assert written_outside(before, snapshot(root), uploads) == []
     assert len(saved) + len(refused) == 1
     for path in saved:
-        assert path.parent == uploads and path.suffix in (".txt", ".md") and len(path.name.encode()) <= 255
+        assert path.parent == uploads and path.suffix in ARTICLE_SUFFIXES and len(path.name.encode()) <= 255
     for message in refused:
         assert message.startswith(name) and "\n" not in message.replace(name, "")
 
