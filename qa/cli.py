@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -117,9 +118,18 @@ def cited_records(answer: Answer, settings: Settings) -> dict[str, ArticleRecord
     return {article_id: get_article(article_id, settings) for article_id in {c.article_id for c in answer.citations}}
 
 
-def _progress(done: int, total: int, article_id: str) -> None:
-    end = "\n" if done >= total else ""
-    print(f"\rembedding sentences {done}/{total} {article_id[:40]:<40}", end=end, file=sys.stderr, flush=True)
+class _ProgressLine:
+    """Sentences embedded of all, the article at hand, and the time left at the rate so far."""
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+
+    def __call__(self, done: int, total: int, article_id: str) -> None:
+        elapsed = time.monotonic() - self._started
+        left = f" ~{elapsed / done * (total - done):.0f} s left" if 0 < done < total else ""
+        end = "\n" if done >= total else ""
+        line = f"\rembedding sentences {done}/{total}{left} {article_id[:40]:<40}"
+        print(line, end=end, file=sys.stderr, flush=True)
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -129,7 +139,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         raise NewsQAError(f"no such file or folder: {', '.join(map(str, missing))}")
     pages = [fetch_page(s, settings.fetch_timeout_s, settings.max_article_bytes) for s in sources if looks_like_url(s)]
-    report = ingest([*paths, *pages], settings, prune=args.prune, progress=_progress)
+    report = ingest([*paths, *pages], settings, prune=args.prune, progress=_ProgressLine())
     for message in report.skipped:
         print(f"skipped: {message}", file=sys.stderr)
     print(report.summary())

@@ -113,3 +113,13 @@ def test_ui_with_no_auth_serves_a_public_host_with_a_warning(monkeypatch: pytest
     assert served and served[0]["server_name"] == "0.0.0.0" and served[0]["auth"] is None
     warning = capsys.readouterr().err
     assert warning.startswith("warning:") and "without a password" in warning and len(warning.splitlines()) == 1
+
+
+def test_ingest_progress_says_how_long_is_left_until_it_is_done(capsys):
+    line = cli._ProgressLine()
+    line(10, 40, "a1")
+    middle = capsys.readouterr().err
+    line(40, 40, "a2")
+    last = capsys.readouterr().err
+    assert "10/40" in middle and "s left" in middle
+    assert "40/40" in last and "left" not in last and last.endswith("\n")
