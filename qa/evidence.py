@@ -56,6 +56,7 @@ QUESTION_FEATURES = (
     "best_names",
     "best_kind_missing",
     "known",
+    "known_count",
     "names_known",
     "name_unknown",
     "top_dense",
@@ -92,6 +93,9 @@ class QuestionTerms:
     known_share: float
     names_known: float
     kinds: frozenset[str]
+    # The plain share of its terms the corpus has: one unknown word weighs as much as any
+    # other, where `known_share` lets it weigh as the rarest.
+    known_count: float = 1.0
 
 
 def _cue_lang(query: QueryAnalysis) -> str:
@@ -142,6 +146,7 @@ def question_terms(query: QueryAnalysis, corpus: CorpusIndex) -> QuestionTerms:
         known_share=known_share,
         names_known=_share(known),
         kinds=asked_kinds(query),
+        known_count=_share([corpus.bm25.knows(t) for t in unigrams]) if unigrams else 0.0,
     )
 
 
@@ -289,6 +294,7 @@ def question_features(
             float(sentence_rows[best, column["names"]]),
             float(sentence_rows[best, column["kind_missing"]]),
             terms.known_share,
+            terms.known_count,
             terms.names_known,
             float(terms.names_known < 1.0),
             top_dense,
