@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from eval.questions import DEFAULT_QUESTIONS, load_questions
-from eval.report import print_progress, table, write_json, write_report
+from eval.report import print_progress, show, write_report
 from eval.runner import run_eval
 from qa.catalog import ingest
 from qa.cli import settings_arguments, settings_from_args
@@ -72,9 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(table(run))
-    if args.json_out:
-        write_json(run, args.json_out)
+    show(run, args.json_out)
     if args.report:
         command = "python -m eval " + " ".join(argv if argv is not None else sys.argv[1:])
         print(f"report: {write_report(run, args.report, command)}", file=sys.stderr)

@@ -31,6 +31,13 @@ def write_json(run: EvalRun, path: Path) -> None:
     path.write_text(json.dumps(run.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def show(run: EvalRun, json_out: Path | None) -> None:
+    """The table on stdout, and the full results as JSON when asked for."""
+    print(table(run))
+    if json_out:
+        write_json(run, json_out)
+
+
 def table(run: EvalRun) -> str:
     """A Markdown table: one row per metric, a column overall and per language."""
     langs = list(run.by_lang)

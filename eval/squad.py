@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eval.questions import LANGS, Question
-from eval.report import print_progress, table, write_json
+from eval.report import print_progress, show
 from eval.runner import EvalRun, run_eval
 from qa.catalog import ingest
 from qa.cli import settings_arguments, settings_from_args
@@ -271,9 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(table(run))
-    if args.json_out:
-        write_json(run, args.json_out)
+    show(run, args.json_out)
     return 0
 
 
