@@ -276,7 +276,7 @@ def sources_footer(answer: Answer) -> str:
     """Under the answer: its notices (e.g. an LLM that fell back), and what the sources
     panel holds, since the panel may be off screen (on a phone it sits below the chat)."""
     lines = list(answer.notices)
-    flagged = answer.checks.get("llm", {}).get("unsupported_sentences", []) if answer.mode == "llm" else []
+    flagged = answer.checks.llm.unsupported_sentences if answer.mode == "llm" and answer.checks.llm else ()
     if answer.mode == "llm":
         lines.append("Trả lời bởi mô hình ngôn ngữ / written by the language model")
     if flagged:
@@ -301,7 +301,7 @@ def error_html(text: str) -> str:
 
 def answer_modes(settings: Settings) -> list[str]:
     """The answer modes to offer: "llm" when an LLM is configured or chosen at launch."""
-    llm_ready = configuration_problem(settings) is None or settings.answer_mode == "llm"
+    llm_ready = configuration_problem(settings) is None or settings.answering.answer_mode == "llm"
     return [mode for mode in ANSWER_MODES if mode != "llm" or llm_ready]
 
 
@@ -497,7 +497,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                         elem_id="question",
                         show_label=False,
                         placeholder="Nhập câu hỏi rồi nhấn Enter / Type a question and press Enter",
-                        max_length=settings.max_question_chars,
+                        max_length=settings.answering.max_question_chars,
                         scale=5,
                         autofocus=True,
                     )
@@ -505,11 +505,15 @@ def build_app(settings: Settings) -> gr.Blocks:
                 examples = gr.Examples(EXAMPLES, inputs=[question], label="Ví dụ / Examples (click to ask)")
                 with gr.Row():
                     top_k = gr.Slider(
-                        1, TOP_K_MAX, value=min(settings.top_k, TOP_K_MAX), step=1, label="Số đoạn tìm / Passages"
+                        1,
+                        TOP_K_MAX,
+                        value=min(settings.retrieval.top_k, TOP_K_MAX),
+                        step=1,
+                        label="Số đoạn tìm / Passages",
                     )
                     mode = gr.Radio(
                         modes,
-                        value=settings.answer_mode if settings.answer_mode in modes else modes[0],
+                        value=settings.answering.answer_mode if settings.answering.answer_mode in modes else modes[0],
                         label="Cách trả lời / Answer mode",
                     )
                 new_chat = gr.Button("Xoá hội thoại / Clear conversation", variant="secondary")
@@ -519,7 +523,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             with gr.Column(scale=1, min_width=280):
                 uploads = gr.File(
                     label=(
-                        f"Thêm bài báo ({', '.join(ARTICLE_SUFFIXES)}, ≤ {settings.max_upload_bytes / 1e6:.1f} MB)"
+                        f"Thêm bài báo ({', '.join(ARTICLE_SUFFIXES)}, ≤ {settings.server.max_upload_bytes / 1e6:.1f} MB)"
                         " / Add articles"
                     ),
                     file_count="multiple",
@@ -573,7 +577,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         add_url_button.click(**url_io)
         demo.load(lambda: articles_html(settings), None, [table], api_visibility="private")
         gr.api(make_ask_api(settings), api_name="ask")
-    demo.queue(default_concurrency_limit=settings.concurrency)
+    demo.queue(default_concurrency_limit=settings.server.concurrency)
     keep_few_queue_events(demo)
     return demo
 
@@ -592,23 +596,23 @@ def keep_few_queue_events(demo: gr.Blocks) -> None:
 
 def launch_options(settings: Settings) -> dict[str, Any]:
     """How to serve the app: loopback by default, optional login, our CSS and script."""
-    auth = (settings.auth_user, settings.auth_password) if has_login(settings) else None
+    auth = (settings.server.auth_user, settings.server.auth_password) if has_login(settings) else None
     return {
-        "server_name": settings.host,
-        "server_port": settings.port,
-        "share": settings.share,
+        "server_name": settings.server.host,
+        "server_port": settings.server.port,
+        "share": settings.server.share,
         "auth": auth,
         "css": CSS,
         "js": JS,
         # Larger files are refused by Gradio before they are stored; smaller ones over the
         # limit reach `qa.uploads`, which names the file that is too big.
-        "max_file_size": 10 * settings.max_upload_bytes,
+        "max_file_size": 10 * settings.server.max_upload_bytes,
         "ssr_mode": False,
     }
 
 
 def has_login(settings: Settings) -> bool:
-    return bool(settings.auth_user and settings.auth_password)
+    return bool(settings.server.auth_user and settings.server.auth_password)
 
 
 def is_loopback(host: str) -> bool:
@@ -625,10 +629,10 @@ def open_serving_warning(settings: Settings) -> str | None:
     """Served beyond this machine without a login, anyone who can reach the chat can ask
     and add articles: refused (NewsQAError) unless `allow_no_auth` says it is meant, and
     then the warning to show. None when the chat is served on loopback or with a login."""
-    if has_login(settings) or (is_loopback(settings.host) and not settings.share):
+    if has_login(settings) or (is_loopback(settings.server.host) and not settings.server.share):
         return None
-    where = "a public share link" if settings.share else settings.host or "every interface"
-    if not settings.allow_no_auth:
+    where = "a public share link" if settings.server.share else settings.server.host or "every interface"
+    if not settings.server.allow_no_auth:
         raise NewsQAError(
             f"refusing to serve the chat on {where} without a password: set NEWSQA_AUTH_USER and "
             "NEWSQA_AUTH_PASSWORD, or pass --no-auth (NEWSQA_ALLOW_NO_AUTH=1) to serve it open"

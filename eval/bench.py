@@ -280,7 +280,7 @@ def embed_seed_sentences(embedder: BaseEmbedding, seed: SeedText) -> dict[str, n
 def _ingest_seeds_once(embedder: BaseEmbedding, settings: Settings, workdir: Path, batched: bool) -> float:
     index_dir = Path(tempfile.mkdtemp(dir=workdir))
     try:
-        store = ArticleStore.open(index_dir, None, embedder_key(settings.embed_model), create=True)
+        store = ArticleStore.open(index_dir, None, embedder_key(settings.embedder.embed_model), create=True)
         config = chunking(settings)
         writes = store.batched() if batched else contextlib.nullcontext()
 
@@ -413,10 +413,12 @@ class Corpus:
 
     @property
     def chroma_dir(self) -> Path:
-        return self.settings.index_dir / "chroma"
+        return self.settings.store.index_dir / "chroma"
 
     def store(self) -> ArticleStore:
-        return ArticleStore.open(self.settings.index_dir, None, embedder_key(self.settings.embed_model), create=True)
+        return ArticleStore.open(
+            self.settings.store.index_dir, None, embedder_key(self.settings.embedder.embed_model), create=True
+        )
 
 
 def release_chroma() -> None:
@@ -519,7 +521,9 @@ def measure_questions(index_dir: str, chroma_url: str, n_questions: int) -> dict
 
 
 def questions_in_subprocess(settings: Settings, n_questions: int) -> dict:
-    spec = json.dumps({"index_dir": str(settings.index_dir), "chroma_url": settings.chroma_url, "n": n_questions})
+    spec = json.dumps(
+        {"index_dir": str(settings.store.index_dir), "chroma_url": settings.store.chroma_url, "n": n_questions}
+    )
     result = subprocess.run(
         [sys.executable, "-m", "eval.bench", "--worker", spec],
         capture_output=True,

@@ -88,7 +88,7 @@ def _examples(
     out = []
     for q in questions:
         query = analyse(validate_question(q.question, settings), corpus)
-        passages = retrieve(query, resources, corpus, settings, k).passages
+        passages = retrieve(query, resources, corpus, settings.retrieval, k).passages
         found = candidates(passages)
         if not found:
             continue

@@ -631,7 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _checked(_parser().parse_args(argv))
         with contextlib.nullcontext(running_app(args.url, args.index_dir)) if args.url else own_app() as target:
-            print(f"loading {target.url} (index {target.settings.index_dir})", file=sys.stderr, flush=True)
+            print(f"loading {target.url} (index {target.settings.store.index_dir})", file=sys.stderr, flush=True)
             report = run_load(target, args.users, None if args.soak else args.questions, args.deadline, args.soak)
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from eval.runner import METRICS, EvalRun
+from qa.types import ExtractiveChecks
 
 _CHART_METRICS = ("hit_at_k", "mrr", "keyword_recall", "citation_precision", "abstention_accuracy")
 
@@ -107,8 +108,15 @@ def write_report(run: EvalRun, directory: Path, command: str) -> Path:
             f"- answer: {d.answer}",
             f"- first relevant rank: {r.rank}",
             "- retrieved: " + "; ".join(d.retrieved),
-            f"- checks: {d.checks}",
+            f"- answer model: {_decision(d.checks.extractive)}",
         ]
     path = directory / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _decision(checks: ExtractiveChecks) -> str:
+    """The gates' probabilities against their thresholds, and which refused."""
+    gates = ", ".join(f"{g} {p:.3f} (threshold {checks.thresholds.get(g, 0):.3f})" for g, p in checks.gates.items())
+    refused = f"refused by {', '.join(checks.refused_by)}" if checks.refused_by else "answered"
+    return f"{refused}; {gates}" if gates else refused

@@ -21,7 +21,7 @@ from eval.questions import LANGS, Question
 from qa.catalog import get_article
 from qa.pipeline import ask
 from qa.settings import Settings
-from qa.types import Answer
+from qa.types import Answer, Checks
 
 METRICS = (
     "n",
@@ -48,7 +48,7 @@ class Detail:
     answer: str
     retrieved: list[str]
     missing_keywords: list[list[str]]
-    checks: dict[str, Any]
+    checks: Checks
 
     @property
     def failed(self) -> bool:
@@ -79,7 +79,7 @@ def score_question(question: Question, answer: Answer, bodies: dict[str, str]) -
     retrieved = [Retrieved(p.article_id, p.start, p.end) for p in answer.passages]
     good, total = citation_hits(answer.answer, {c.n: c.article_id for c in answer.citations}, question.sources)
     missing = [list(g) for g in question.answer_keywords if keyword_recall(answer.answer, [g]) < 1.0]
-    support = answer.checks.get("llm", {}).get("support", []) if answer.mode == "llm" else []
+    support = answer.checks.llm.support if answer.mode == "llm" and answer.checks.llm else ()
     result = QuestionResult(
         id=question.id,
         lang=question.lang,
@@ -92,7 +92,7 @@ def score_question(question: Question, answer: Answer, bodies: dict[str, str]) -
         answered=answer.answered,
         latency_ms=answer.timings_ms.get("total", 0.0),
         sentences_checked=len(support),
-        sentences_supported=sum(1 for s in support if s["supported"]),
+        sentences_supported=sum(1 for s in support if s.supported),
         quoted=sum(len(c.quotes) for c in answer.citations),
     )
     return Detail(
@@ -122,7 +122,7 @@ class EvalRun:
                     "answer": d.answer,
                     "retrieved": d.retrieved,
                     "missing_keywords": d.missing_keywords,
-                    "checks": d.checks,
+                    "checks": asdict(d.checks),
                     "failed": d.failed,
                 }
                 for d in self.details

@@ -12,7 +12,6 @@ question's language and lists the closest passages instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,9 +20,8 @@ from qa.answer_model import AnswerModel, QuoteRule
 from qa.discourse import announces_next, is_heading, is_photo_caption, points_back
 from qa.evidence import Candidate, QuestionTerms, candidates, question_features, question_terms, sentence_features
 from qa.query import QueryAnalysis
-from qa.types import Citation, Passage
+from qa.types import Citation, ExtractiveChecks, Passage
 from vectorstore.corpus import CorpusIndex
-from vectorstore.store import SentenceKey
 
 NOT_FOUND = {
     "vi": "Các bài báo không chứa thông tin để trả lời câu hỏi này. Những đoạn gần nhất được hiển thị kèm theo.",
@@ -36,7 +34,7 @@ class Composed:
     answer: str
     answered: bool
     citations: list[Citation]
-    checks: dict
+    checks: ExtractiveChecks
 
 
 @dataclass(frozen=True)
@@ -115,22 +113,16 @@ def _select(scored: _Scored, rule: QuoteRule, max_sentences: int) -> list[Candid
 
 
 def _with_parts(
-    chosen: list[Candidate],
-    query: QueryAnalysis,
-    part_sentences: Sequence[Mapping[SentenceKey, float]],
-    passages: list[Passage],
-    corpus: CorpusIndex,
-    model: AnswerModel,
+    chosen: list[Candidate], query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex, model: AnswerModel
 ) -> list[Candidate]:
     """The chosen sentences plus the best one for each part of a question that asks
     several things, scored as if that part were asked alone, when not chosen already:
     the best sentences for the whole question often answer only one of its parts."""
     quoted = {(passages[s.passage_rank].article_id, s.start) for s in chosen}
     added = []
-    for part, similar in zip(query.parts, part_sentences):
+    for j, part in enumerate(query.parts):
         rescored = [
-            replace(p, sentence_scores=tuple(similar.get((p.article_id, s, e)) for s, e in p.sentences))
-            for p in passages
+            replace(p, sentence_scores=p.part_sentence_scores[j] if p.part_sentence_scores else ()) for p in passages
         ]
         scored = _score(part, rescored, question_terms(part, corpus), model)
         if scored is None:
@@ -149,32 +141,30 @@ def compose(
     max_sentences: int,
     language: str,
     model: AnswerModel,
-    part_sentences: Sequence[Mapping[SentenceKey, float]] = (),
 ) -> Composed:
-    """The cited answer, or the not-found message in `language` (that of the user's question).
-    `part_sentences` are the nearest sentences of each of `query.parts` (`Retrieved`)."""
+    """The cited answer, or the not-found message in `language` (that of the user's question)."""
     message_lang = "en" if language == "en" else "vi"
     terms = question_terms(query, corpus)
     scored = _score(query, passages, terms, model) if passages else None
     if scored is None:
-        return Composed(NOT_FOUND[message_lang], False, [], {"refused_by": ["no passage"]})
+        return Composed(NOT_FOUND[message_lang], False, [], ExtractiveChecks(refused_by=("no passage",)))
     best = scored.order[0]
     row = question_features(float(scored.logits[best]), best, scored.rows, passages, terms)
     probabilities = model.gate_probabilities(query.language, row)
     refused = model.refusing_gates(query.language, probabilities)
-    checks = {
-        "gates": {gate: round(p, 4) for gate, p in probabilities.items()},
-        "thresholds": model.thresholds[query.language],
-        "refused_by": refused,
-        "best_sentence_probability": round(scored.probability(best), 4),
-        "asked_kinds": sorted(terms.kinds),
-        "known_share": round(terms.known_share, 4),
-    }
+    checks = ExtractiveChecks(
+        refused_by=tuple(refused),
+        gates={gate: round(p, 4) for gate, p in probabilities.items()},
+        thresholds=dict(model.thresholds[query.language]),
+        best_sentence_probability=round(scored.probability(best), 4),
+        asked_kinds=tuple(sorted(terms.kinds)),
+        known_share=round(terms.known_share, 4),
+    )
     if refused:
         return Composed(NOT_FOUND[message_lang], False, [], checks)
 
     chosen = _select(scored, model.quote[query.language], max_sentences)
-    chosen = _with_context(_with_parts(chosen, query, part_sentences, passages, corpus, model), passages)
+    chosen = _with_context(_with_parts(chosen, query, passages, corpus, model), passages)
     # Read in source order: articles as they first rank, each in its own order.
     article_rank: dict[str, int] = {}
     for s in sorted(chosen, key=lambda s: s.passage_rank):

@@ -13,7 +13,9 @@ from vectorstore.store import ArticleRecord
 
 
 def chunking(settings: Settings) -> ChunkingConfig:
-    return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens, settings.max_article_bytes)
+    return ChunkingConfig(
+        settings.store.chunk_tokens, settings.store.chunk_overlap_tokens, settings.ingest.max_article_bytes
+    )
 
 
 def ingest(

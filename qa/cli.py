@@ -138,7 +138,11 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise NewsQAError(f"no such file or folder: {', '.join(map(str, missing))}")
-    pages = [fetch_page(s, settings.fetch_timeout_s, settings.max_article_bytes) for s in sources if looks_like_url(s)]
+    pages = [
+        fetch_page(s, settings.ingest.fetch_timeout_s, settings.ingest.max_article_bytes)
+        for s in sources
+        if looks_like_url(s)
+    ]
     report = ingest([*paths, *pages], settings, prune=args.prune, progress=_ProgressLine())
     for message in report.skipped:
         print(f"skipped: {message}", file=sys.stderr)

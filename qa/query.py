@@ -21,7 +21,7 @@ from qa.bilingual import vietnamese_names, with_vietnamese_names
 from qa.glossary import vietnamese_words
 from qa.lang import function_words, question_words
 from vectorstore.corpus import CorpusIndex
-from vectorstore.lexical import query_terms
+from vectorstore.lexical import accented_term, folded_term, pair_term, query_terms, term_syllable
 from vectorstore.text import fold, has_diacritics, has_vietnamese_only_letters, word_spans, words
 
 _MONTHS = {
@@ -64,7 +64,7 @@ class QueryAnalysis:
     lexical_terms: tuple[str, ...]
     content_syllables: tuple[str, ...]
     names: tuple[str, ...] = ()
-    # Day-month terms ("b:16_10") of the dates the question names, that the articles hold.
+    # Day-month terms (`pair_term("16", "10")`) of the dates the question names, that the articles hold.
     dates: tuple[str, ...] = ()
     # Bigram terms of the multi-syllable Vietnamese names an English question's names
     # translate to: "Trung Đông" counts as one unit, not as "trung" and "đông" anywhere.
@@ -98,16 +98,16 @@ def _english_terms(text: str, corpus: CorpusIndex) -> list[str]:
         for syllable in words(match.group(0)):
             if syllable in function_words("en"):
                 continue
-            term = f"w:{syllable}"
+            term = accented_term(syllable)
             if corpus.bm25.knows(term):
                 terms.append(term)
-    known = {t[2:] for t in terms}
+    known = {term_syllable(t) for t in terms}
     for name in names(text):
         syllables = words(name)
         # Two or more syllables side by side in the articles: a lone capitalised English
         # word ("The" folds like "thế") is too weak a sign.
         if len(syllables) > 1 and not known.issuperset(syllables) and corpus.bm25.knows_phrase(name):
-            terms += [f"f:{fold(s)}" for s in syllables if s not in known]
+            terms += [folded_term(s) for s in syllables if s not in known]
     return terms
 
 
@@ -118,7 +118,7 @@ def question_dates(text: str) -> list[str]:
     found = [(int(m.group(1)), int(m.group(2))) for m in _NUMERIC_DATE.finditer(text)]
     for match in _ENGLISH_DATE.finditer(text):
         found.append((int(match.group(1) or match.group(4)), _MONTHS[(match.group(2) or match.group(3)).lower()]))
-    return [f"b:{day}_{month}" for day, month in found if 1 <= day <= 31 and 1 <= month <= 12]
+    return [pair_term(str(day), str(month)) for day, month in found if 1 <= day <= 31 and 1 <= month <= 12]
 
 
 def question_parts(text: str) -> list[str]:
@@ -187,15 +187,15 @@ def _analysed(text: str, language: str, corpus: CorpusIndex) -> QueryAnalysis:
     listed = vietnamese_names(text, corpus.bm25.knows_phrase)
     translated = [m for m in listed if m.vietnamese is not None]
     named = [[fold(w) for w in words(m.vietnamese)] for m in translated]
-    phrases = tuple(f"b:{a}_{b}" for n in named for a, b in pairwise(n))
+    phrases = tuple(pair_term(a, b) for n in named for a, b in pairwise(n))
     english = _english_terms(text, corpus)
     return QueryAnalysis(
         text,
         language,
         with_vietnamese_names(text, translated),
-        (*english, *(f"f:{w}" for n in named for w in n), *phrases, *dates),
+        (*english, *(folded_term(w) for n in named for w in n), *phrases, *dates),
         # A one-word name counts as its word; a longer one as its phrase (`phrases`).
-        (*(fold(t[2:]) for t in english), *(n[0] for n in named if len(n) == 1)),
+        (*(fold(term_syllable(t)) for t in english), *(n[0] for n in named if len(n) == 1)),
         # Listed places and institutions the articles never mention ("China"): not found.
         names=tuple(m.english for m in listed if m.vietnamese is None),
         dates=dates,

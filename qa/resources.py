@@ -32,18 +32,25 @@ class Resources:
 
 def get_embedder(settings: Settings) -> BaseEmbedding:
     with _lock:
-        if settings.embed_model not in _embedders:
-            _embedders[settings.embed_model] = load_embedder(settings.embed_model)
-        return _embedders[settings.embed_model]
+        if settings.embedder.embed_model not in _embedders:
+            _embedders[settings.embedder.embed_model] = load_embedder(settings.embedder.embed_model)
+        return _embedders[settings.embedder.embed_model]
 
 
 def get_store(settings: Settings, create: bool = False) -> ArticleStore:
     """The store for these settings; `create=True` (ingest) makes the collections if needed."""
-    key = (str(settings.index_dir), settings.chroma_url, embedder_key(settings.embed_model), create)
+    key = (
+        str(settings.store.index_dir),
+        settings.store.chroma_url,
+        embedder_key(settings.embedder.embed_model),
+        create,
+    )
     with _lock:
         store = _stores.get(key)
         if store is None:
-            store = ArticleStore.open(settings.index_dir, settings.chroma_url or None, key[2], create=create)
+            store = ArticleStore.open(
+                settings.store.index_dir, settings.store.chroma_url or None, key[2], create=create
+            )
             _stores[key] = store
         return store
 
@@ -59,6 +66,6 @@ def get_resources(settings: Settings) -> Resources:
 def forget_store(settings: Settings) -> None:
     """Drop cached handles (after a server error), so the next call reconnects."""
     with _lock:
-        for key in [k for k in _stores if k[0] == str(settings.index_dir) and k[1] == settings.chroma_url]:
+        for key in [k for k in _stores if k[0] == str(settings.store.index_dir) and k[1] == settings.store.chroma_url]:
             _corpora.pop(id(_stores[key]), None)
             del _stores[key]

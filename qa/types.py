@@ -30,6 +30,8 @@ class Passage:
     lexical_score: float | None = None
     # Cosine similarity of each sentence to the question (None: not among the nearest).
     sentence_scores: tuple[float | None, ...] = ()
+    # The same for each part of a question that asks several things (`QueryAnalysis.parts`).
+    part_sentence_scores: tuple[tuple[float | None, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,59 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ExtractiveChecks:
+    """Why the extractive answer answered or abstained: the answer model's gates (the
+    probability that the articles are on the question's topic, and that the best sentence
+    answers it), their thresholds, and the gates that refused."""
+
+    refused_by: tuple[str, ...] = ()
+    gates: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    best_sentence_probability: float | None = None
+    asked_kinds: tuple[str, ...] = ()
+    known_share: float | None = None
+
+
+@dataclass(frozen=True)
+class ClaimSupport:
+    """One sentence of a generated answer, judged against the passages it cites (by their
+    numbers in the answer): the share of its weighted words they hold, and the cosine of
+    its nearest cited sentence when meaning had to decide."""
+
+    sentence: str
+    cited: tuple[int, ...]
+    supported: bool
+    overlap: float
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class LLMChecks:
+    """What the checks of a model's reply found, for the chat to show beside the answer;
+    `error` says why the model could not be used (the extractive answer is shown then)."""
+
+    reply: str = ""
+    refused: bool = False
+    removed_markers: tuple[int, ...] = ()
+    unmarked_sentences: tuple[str, ...] = ()
+    support: tuple[ClaimSupport, ...] = ()
+    error: str = ""
+    # The question as the model rewrote it (a follow-up made standalone) or translated it.
+    standalone_question: str = ""
+    translated_question: str = ""
+
+    @property
+    def unsupported_sentences(self) -> tuple[str, ...]:
+        return tuple(s.sentence for s in self.support if not s.supported)
+
+
+@dataclass(frozen=True)
+class Checks:
+    extractive: ExtractiveChecks = field(default_factory=ExtractiveChecks)
+    llm: LLMChecks | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     """The one result of a question, built once; a later stage (the LLM, the timings)
     makes a new one with `dataclasses.replace`."""
@@ -74,7 +129,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     mode: str = "extractive"
     notices: list[str] = field(default_factory=list)
-    checks: dict[str, Any] = field(default_factory=dict)
+    checks: Checks = field(default_factory=Checks)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

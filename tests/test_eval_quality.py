@@ -33,10 +33,10 @@ def _run_eval(index_dir, bars: dict[str, str], *extra: str) -> subprocess.Comple
 
 
 def test_full_question_set_meets_the_bars(seed_settings):
-    run = _run_eval(seed_settings.index_dir, BARS)
+    run = _run_eval(seed_settings.store.index_dir, BARS)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_every_language_meets_its_bars(seed_settings):
-    run = _run_eval(seed_settings.index_dir, LANGUAGE_BARS, "--per-lang")
+    run = _run_eval(seed_settings.store.index_dir, LANGUAGE_BARS, "--per-lang")
     assert run.returncode == 0, run.stdout + run.stderr

@@ -80,7 +80,7 @@ def test_runner_end_to_end_writes_json_report_and_applies_bars(seed_settings, tm
         "--questions",
         str(subset),
         "--index-dir",
-        str(seed_settings.index_dir),
+        str(seed_settings.store.index_dir),
         "--k",
         "5",
         "--json-out",

@@ -74,7 +74,7 @@ def test_mixed_injection_and_real_terms(seed_settings, nasty, noise, term):
 @pytest.mark.parametrize("question", ["<script>alert(1)</script>", "x" * 100_000, "\x01\x02\x1b[31m"])
 def test_cli_never_prints_a_traceback(seed_settings, question):
     run = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "ask", question, "--index-dir", str(seed_settings.index_dir)],
+        [sys.executable, "-m", "qa.cli", "ask", question, "--index-dir", str(seed_settings.store.index_dir)],
         capture_output=True,
         text=True,
         timeout=120,

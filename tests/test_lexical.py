@@ -3,7 +3,15 @@ from collections import Counter
 
 import pytest
 
-from vectorstore.lexical import BM25Index, document_terms, query_terms
+from vectorstore.lexical import (
+    BM25Index,
+    accented_term,
+    document_terms,
+    folded_term,
+    pair_term,
+    query_terms,
+    term_syllable,
+)
 from vectorstore.text import words
 
 DOCS = [
@@ -47,12 +55,13 @@ def test_folded_question_finds_accented_text_and_unknown_terms_score_nothing() -
     index = BM25Index.build(DOCS)
     scores = index.scores(query_terms(words("dien kremlin"), accented=False))
     assert scores.argmax() == 3 and scores[3] > 0
-    assert not index.scores(["w:xyzzy", "f:xyzzy"]).any()
-    assert not index.knows("w:xyzzy") and index.knows("b:thu_do")
+    assert not index.scores([accented_term("xyzzy"), folded_term("xyzzy")]).any()
+    assert not index.knows(accented_term("xyzzy")) and index.knows(pair_term("thủ", "đô"))
+    assert term_syllable(folded_term("Điện")) == "dien" and term_syllable(accented_term("Điện")) == "Điện"
 
 
 def test_empty_corpus_scores_nothing() -> None:
-    assert BM25Index.build([]).scores(["w:budapest"]).size == 0
+    assert BM25Index.build([]).scores([accented_term("budapest")]).size == 0
 
 
 def test_a_phrase_is_known_only_when_its_syllables_stand_side_by_side() -> None:

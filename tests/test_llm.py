@@ -70,9 +70,9 @@ def test_a_streamed_well_cited_reply_arrives_in_pieces_and_checks_out(seed_setti
     assert answer.answer == reply
     assert_citations_resolve(answer, llm_settings)
     assert [(c.article_id, c.start) for c in answer.citations] == [(p.article_id, p.start) for p in passages[:2]]
-    checks = answer.checks["llm"]
-    assert checks["removed_markers"] == [] and checks["unmarked_sentences"] == []
-    assert [s["supported"] for s in checks["support"]] == [True, True] and not checks["unsupported_sentences"]
+    checks = answer.checks.llm
+    assert checks.removed_markers == () and checks.unmarked_sentences == ()
+    assert [s.supported for s in checks.support] == [True, True] and not checks.unsupported_sentences
     assert double.requests[-1]["stream"] is True
     assert {"llm_answer", "llm_check", "total"} <= set(answer.timings_ms)
 
@@ -90,10 +90,10 @@ def test_markers_out_of_range_are_removed_unmarked_sentences_flagged_and_numbers
     assert answer.answer.index("[1]") < answer.answer.index("[2]")  # renumbered in order of first use
     assert_citations_resolve(answer, llm_settings)
     assert (answer.citations[0].article_id, answer.citations[0].start) == (passages[1].article_id, passages[1].start)
-    checks = answer.checks["llm"]
-    assert sorted(checks["removed_markers"]) == [0, 9]
-    assert checks["unmarked_sentences"] == ["Một câu không có nguồn."]
-    assert [s["cited"] for s in checks["support"]] == [[1], [2]]
+    checks = answer.checks.llm
+    assert sorted(checks.removed_markers) == [0, 9]
+    assert checks.unmarked_sentences == ("Một câu không có nguồn.",)
+    assert [s.cited for s in checks.support] == [(1,), (2,)]
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_a_broken_reply_falls_back_with_a_notice(llm_settings, double, reply, st
         and reason in answer.notices[0]
         and "showing the extractive answer" in answer.notices[0]
     )
-    assert reason in answer.checks["llm"]["error"]
+    assert reason in answer.checks.llm.error
 
 
 def test_a_follow_up_is_rewritten_into_a_standalone_question(llm_settings, double):
@@ -174,7 +174,7 @@ def test_a_follow_up_is_rewritten_into_a_standalone_question(llm_settings, doubl
     assert answering["messages"][1]["content"].endswith(f"Question: {standalone}")
     assert "Answer in Vietnamese" in answering["messages"][0]["content"]
     assert answer.question == "Còn Hungary thì sao?"
-    assert answer.checks["llm"]["standalone_question"] == standalone
+    assert answer.checks.llm.standalone_question == standalone
     assert answer.passages[0].article_id == BUDAPEST_ARTICLE
 
 
@@ -187,7 +187,7 @@ def test_an_english_question_is_translated_for_the_lexical_side(llm_settings, do
     assert translate["messages"][1]["content"] == BUDAPEST_EN
     assert answering["messages"][1]["content"].endswith(f"Question: {BUDAPEST_EN}")
     assert "Answer in English" in answering["messages"][0]["content"]
-    assert answer.checks["llm"]["translated_question"] == translation
+    assert answer.checks.llm.translated_question == translation
     assert answer.passages[0].article_id == BUDAPEST_ARTICLE
     assert answer.passages[0].lexical_score is not None  # English alone ranks on the dense side only
     assert answer.answer == NOT_FOUND["en"]  # the double's default reply is the sentinel
@@ -219,7 +219,7 @@ def test_support_is_judged_by_words_for_vietnamese_and_by_meaning_for_english(se
         fields = ("article_id", "title", "date", "start", "end", "sentences")
         return Passage(chunk_id=chunk.id, score=1.0, text=text, **{f: getattr(chunk, f) for f in fields})
 
-    judge = SupportJudge(corpus, nearest)
+    judge = SupportJudge(corpus, nearest, seed_settings.llm)
     icc = passage_with("Hungary đã rút khỏi Tòa án Hình sự quốc tế")
     riyadh = passage_with("sau hơn 4 giờ đàm phán ngày 18/2")
     claim = "Hungary withdrew from the International Criminal Court, so it is not bound by the warrant for Putin."
@@ -252,8 +252,12 @@ def test_llm_settings_come_from_the_environment_and_are_validated():
         "NEWSQA_LLM_API_KEY": "secret-key",
     }
     settings = Settings.from_env(env=env)
-    assert (settings.answer_mode, settings.llm_provider, settings.llm_timeout_s) == ("llm", "ollama", 5.0)
-    assert not settings.llm_rewrite and not settings.llm_translate
+    assert (settings.answering.answer_mode, settings.llm.llm_provider, settings.llm.llm_timeout_s) == (
+        "llm",
+        "ollama",
+        5.0,
+    )
+    assert not settings.llm.llm_rewrite and not settings.llm.llm_translate
     assert "secret-key" not in repr(settings)
     for bad in ({"NEWSQA_LLM_PROVIDER": "gpt"}, {"NEWSQA_LLM_TIMEOUT_S": "0"}, {"NEWSQA_LLM_URL": "127.0.0.1:8080"}):
         with pytest.raises(NewsQAError):
@@ -272,9 +276,9 @@ def test_the_evaluation_reports_citation_support_for_generated_answers_only(seed
     questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.id in ("q02", "q52")]
     double.on(ANSWER_PROMPT, Reply("Hungary đã rút khỏi Tòa án Hình sự quốc tế (ICC) [1]. Hungary có 9 triệu dân [1]."))
     generated = run_eval(questions, llm_settings, 5)
-    support = [s for d in generated.details for s in d.checks["llm"]["support"]]
-    assert len(support) == 4 and not support[1]["supported"] and not support[3]["supported"]  # the made-up figure
-    rate = sum(s["supported"] for s in support) / len(support)
+    support = [s for d in generated.details for s in d.checks.llm.support]
+    assert len(support) == 4 and not support[1].supported and not support[3].supported  # the made-up figure
+    rate = sum(s.supported for s in support) / len(support)
     assert generated.summary["citation_support_rate"] == pytest.approx(rate, abs=1e-4)
     assert set(generated.by_lang) == {"vi", "en"} and generated.by_lang["en"]["citation_support_rate"] is not None
     assert "| citation_support_rate |" in table(generated)

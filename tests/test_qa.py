@@ -1,6 +1,5 @@
 """Retrieval, answering and abstention on a fresh index of the seed articles."""
 
-import dataclasses
 import re
 
 import pytest
@@ -126,7 +125,7 @@ def test_a_question_for_a_date_is_answered_by_the_sentence_stating_it(tmp_path):
 
     dated = ask("Lễ khởi công cầu Tứ Liên diễn ra ngày nào?", settings=settings)
     assert dated.answered and "19/5" in dated.answer
-    assert "date" in dated.checks["asked_kinds"]
+    assert "date" in dated.checks.extractive.asked_kinds
 
 
 def test_a_question_for_a_count_is_answered_with_the_number(tmp_path):
@@ -166,7 +165,7 @@ def test_a_quoted_sentence_that_announces_a_list_brings_the_list_even_when_it_is
         },
     )
 
-    answer = ask(question, settings=dataclasses.replace(settings, answer_sentences=2))
+    answer = ask(question, settings=settings.with_(answer_sentences=2))
     assert answer.answered and "ba đề xuất hòa bình:" in answer.answer
     assert "Kiev rút quân khỏi Donbass" in answer.answer
 
@@ -263,7 +262,7 @@ def test_a_question_asking_two_things_quotes_a_sentence_for_each(tmp_path):
             **UNRELATED_ARTICLE,
         },
     )
-    one_sentence = dataclasses.replace(settings, answer_sentences=1)
+    one_sentence = settings.with_(answer_sentences=1)
     cost = "Chi phí xây cây cầu mới ở Đà Nẵng là bao nhiêu?"
     builder = "công ty nào thi công cầu?"
     alone = ask(cost, settings=one_sentence)

@@ -93,7 +93,7 @@ def test_the_lexical_index_follows_an_ingest_by_another_process(settings: Settin
     folder = tmp / "more"
     folder.mkdir()
     (folder / "bridge.txt").write_text(BRIDGE_ARTICLE, encoding="utf-8")
-    result = qa("ingest", str(folder), url=settings.chroma_url, tmp=tmp)
+    result = qa("ingest", str(folder), url=settings.store.chroma_url, tmp=tmp)
     assert result.returncode == 0 and "1 added" in result.stdout, result.stderr
 
     after = ask(BRIDGE_QUESTION, settings=settings)

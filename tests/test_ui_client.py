@@ -86,7 +86,7 @@ def test_serving_beyond_loopback_without_a_password_is_refused_unless_meant(host
     with pytest.raises(NewsQAError, match="without a password: set NEWSQA_AUTH_USER and NEWSQA_AUTH_PASSWORD"):
         ui.open_serving_warning(Settings.from_env(env={}, host=host))
     meant = Settings.from_env(env={"NEWSQA_ALLOW_NO_AUTH": "1"}, host=host)
-    assert meant.allow_no_auth and ui.open_serving_warning(meant).startswith("warning:")
+    assert meant.server.allow_no_auth and ui.open_serving_warning(meant).startswith("warning:")
     secured = Settings.from_env(env={}, host=host, auth_user="ann", auth_password="s3cret")
     assert ui.open_serving_warning(secured) is None
 

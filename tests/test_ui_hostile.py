@@ -200,7 +200,7 @@ def write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
 
 def test_hostile_uploads_are_saved_safely_or_refused_by_name(tmp_path: Path, upload_settings: Settings):
     paths = write_files(tmp_path / "incoming", UPLOADS)
-    index_dir = upload_settings.index_dir
+    index_dir = upload_settings.store.index_dir
     before = snapshot(tmp_path)
     status, _, cleared = ui.make_add_articles(upload_settings)(paths)
     assert written_outside(before, snapshot(tmp_path), index_dir / "uploads", index_dir / "chroma") == []
@@ -261,7 +261,7 @@ def test_any_file_name_is_saved_inside_the_uploads_folder_or_refused(tmp_path_fa
 def test_hostile_names_through_the_page_upload_path_stay_inside(app: RunningApp):
     """Names as a browser may send them: Gradio keeps only the last path component, and
     the saved name is the article id; no `../` or absolute path escapes the folders."""
-    uploads = app.settings.index_dir / "uploads"
+    uploads = app.settings.store.index_dir / "uploads"
     names = ["../../escape_dotdot.txt", "/tmp/escape_absolute.md", "..\\..\\escape_backslash.txt", "UPPER.TXT"]
     files = [(name, f"Hội chợ hoa lan số {i} ở Mộc Châu thu hút du khách.".encode()) for i, name in enumerate(names)]
     status = upload_articles(app.url, files)

@@ -100,7 +100,7 @@ def test_a_url_that_cannot_be_fetched_gives_one_line_and_ingests_nothing(tmp_pat
     lines = html_text(status).strip().splitlines()
     assert len(lines) == 1 and url in lines[0] and "Traceback" not in status, status
     assert field == url, "the address stays in the field to be corrected"
-    assert not settings.index_dir.exists() and "no index" in html_text(table)
+    assert not settings.store.index_dir.exists() and "no index" in html_text(table)
 
 
 @pytest.mark.parametrize("url", ["", "   "])
@@ -172,7 +172,7 @@ def test_qa_ask_prints_the_url_and_page_of_its_citations(
 ):
     for name in [k for k in os.environ if k.startswith("NEWSQA_")]:
         monkeypatch.delenv(name)
-    code = cli.main(["ask", "Cầu Trần Hưng Đạo dài bao nhiêu km?", "--index-dir", str(formats_index.index_dir)])
+    code = cli.main(["ask", "Cầu Trần Hưng Đạo dài bao nhiêu km?", "--index-dir", str(formats_index.store.index_dir)])
     out = capsys.readouterr().out
     assert code == 0 and "[1]" in out, out
     web = record_of(formats_index, BRIDGE.title)

@@ -20,7 +20,7 @@ def test_uploads_are_saved_under_safe_names_inside_the_uploads_folder(tmp_path: 
     settings = make_settings(tmp_path / "index", max_upload_bytes=100)
     files = {"bài báo mới.TXT": b"Tin.", "notes.docx": b"PK\x03\x04", "big.md": b"x" * 101, "ok.md": b"# T\n\nTin."}
     saved, refused = save_uploads(write_files(tmp_path / "incoming", files), settings)
-    folder = (settings.index_dir / "uploads").resolve()
+    folder = (settings.store.index_dir / "uploads").resolve()
     assert [p.name for p in saved] == ["bài_báo_mới.txt", "ok.md"]
     assert all(p.parent == folder and p.is_file() for p in saved)
     assert len(refused) == 2 and "notes.docx" in refused[0] and "big.md" in refused[1]

@@ -53,7 +53,7 @@ def start(index_dir: Path) -> RunningApp:
     demo = ui.build_app(settings)
     options = ui.launch_options(settings) | {"prevent_thread_lock": True, "quiet": True}
     demo.launch(**options)
-    return RunningApp(url=f"http://127.0.0.1:{settings.port}/", settings=settings, demo=demo)
+    return RunningApp(url=f"http://127.0.0.1:{settings.server.port}/", settings=settings, demo=demo)
 
 
 _apps: list[RunningApp] = []
@@ -73,7 +73,7 @@ def shared_app() -> RunningApp:
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # exit as from Ctrl-C: atexit cleans up
     running = shared_app()
-    print(f"serving {running.url} (index in {running.settings.index_dir}); Ctrl-C to stop", flush=True)
+    print(f"serving {running.url} (index in {running.settings.store.index_dir}); Ctrl-C to stop", flush=True)
     try:
         while True:
             time.sleep(3600)

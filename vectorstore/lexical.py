@@ -1,10 +1,11 @@
 """BM25 over Vietnamese-aware terms, derived from the chunks Chroma holds.
 
 Each chunk is indexed under three kinds of term:
-- `w:` accented syllables, as written;
-- `f:` accent-folded syllables, so "duoc chon" finds "được chọn";
-- `b:` accent-folded syllable bigrams, which stand in for Vietnamese multi-syllable
-  words ("hội nghị", "thượng đỉnh") without a word segmenter.
+- accented syllables, as written (`accented_term`);
+- accent-folded syllables, so "duoc chon" finds "được chọn" (`folded_term`);
+- accent-folded syllable pairs, which stand in for Vietnamese multi-syllable words
+  ("hội nghị", "thượng đỉnh") without a word segmenter (`pair_term`).
+A term is a string; only this module knows how each kind is spelled.
 The term-frequency part of each weight is precomputed into one sparse matrix, so a
 question costs a sparse row sum, not a pass over the corpus in Python.
 """
@@ -41,11 +42,40 @@ def _fold(syllable: str) -> str:
     return fold(syllable)
 
 
+_ACCENTED, _FOLDED, _PAIR = "w:", "f:", "b:"
+
+
+def accented_term(syllable: str) -> str:
+    """The term of a syllable as written."""
+    return _ACCENTED + syllable
+
+
+def folded_term(syllable: str) -> str:
+    """The term of a syllable without its diacritics (it is folded here)."""
+    return _FOLDED + _fold(syllable)
+
+
+def pair_term(first: str, second: str) -> str:
+    """The term of two syllables side by side, diacritics aside ("16", "10" is the date 16/10)."""
+    return f"{_PAIR}{_fold(first)}_{_fold(second)}"
+
+
+def is_pair_term(term: str) -> bool:
+    return term.startswith(_PAIR)
+
+
+def term_syllable(term: str) -> str:
+    """The syllable a one-syllable term (accented or folded) stands for."""
+    if is_pair_term(term):
+        raise ValueError(f"{term!r} stands for two syllables")
+    return term[len(_ACCENTED) :]
+
+
 def _terms(syllables: list[str]) -> list[str]:
     folded = [_fold(w) for w in syllables]
-    terms = [f"w:{w}" for w in syllables]
-    terms += [f"f:{w}" for w in folded]
-    terms += [f"b:{a}_{b}" for a, b in itertools.pairwise(folded)]
+    terms = [_ACCENTED + w for w in syllables]
+    terms += [_FOLDED + w for w in folded]
+    terms += [f"{_PAIR}{a}_{b}" for a, b in itertools.pairwise(folded)]
     return terms
 
 
@@ -66,8 +96,8 @@ def folded_syllables(syllables: Iterable[str]) -> list[str]:
 def query_terms(syllables: Sequence[str], accented: bool) -> list[str]:
     """Terms for a question: accented syllables when it has diacritics, folded ones when not."""
     folded = [_fold(w) for w in syllables]
-    unigrams = [f"w:{w}" for w in syllables] if accented else [f"f:{w}" for w in folded]
-    return unigrams + [f"b:{a}_{b}" for a, b in itertools.pairwise(folded)]
+    unigrams = [_ACCENTED + w for w in syllables] if accented else [_FOLDED + w for w in folded]
+    return unigrams + [f"{_PAIR}{a}_{b}" for a, b in itertools.pairwise(folded)]
 
 
 class _TermIds(dict):
@@ -104,9 +134,9 @@ class BM25Index:
         over its syllables, without spelling out a term string per occurrence."""
         vocabulary: dict[str, int] = {}
         numbering = [
-            _TermIds(vocabulary, lambda w: f"w:{w}"),
-            _TermIds(vocabulary, lambda w: f"f:{w}"),
-            _TermIds(vocabulary, lambda pair: f"b:{pair[0]}_{pair[1]}"),
+            _TermIds(vocabulary, accented_term),
+            _TermIds(vocabulary, folded_term),
+            _TermIds(vocabulary, lambda pair: pair_term(*pair)),
         ]
         term_ids, tfs, ends, lengths = array("i"), array("f"), array("q", [0]), array("i")
         for text in documents:
@@ -175,5 +205,5 @@ class BM25Index:
         a one-syllable name as a word, a longer one as its chain of bigrams."""
         folded = [_fold(w) for w in words(text)]
         if len(folded) == 1:
-            return self.knows(f"f:{folded[0]}")
-        return bool(folded) and all(self.knows(f"b:{a}_{b}") for a, b in itertools.pairwise(folded))
+            return self.knows(_FOLDED + folded[0])
+        return bool(folded) and all(self.knows(f"{_PAIR}{a}_{b}") for a, b in itertools.pairwise(folded))
