@@ -69,6 +69,9 @@ class Settings:
     # by max_article_bytes).
     fetch_timeout_s: float = 20.0
     concurrency: int = 4
+    # Questions one evaluation run on the chat page may hold: a run shares the machine
+    # with the people chatting, so a set too big to finish soon is refused up front.
+    max_eval_questions: int = 3000
 
     def __post_init__(self) -> None:
         if self.top_k < 1 or self.top_k > 50:
