@@ -14,10 +14,13 @@ import ipaddress
 import logging
 import re
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import pairwise
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import gradio as gr
@@ -31,6 +34,10 @@ from qa.uploads import UploadReport, add_uploads, add_url, article_kinds
 from vectorstore.articles import ARTICLE_SUFFIXES, page_at
 from vectorstore.errors import NewsQAError
 from vectorstore.store import ArticleRecord
+
+if TYPE_CHECKING:  # the evaluation is loaded with its tab (eval/ is a front end's tool, beside this one)
+    from eval.runner import Detail
+    from eval.session import Outcome, Step
 
 log = logging.getLogger("newsqa.ui")
 
@@ -62,21 +69,22 @@ EMPTY_SOURCES = (
 )
 
 CSS = """
-#sources .sources-title { font-size: 1.05rem; font-weight: 600; margin: 0 0 .5rem; }
-#sources .closest-note { color: var(--body-text-color-subdued); margin: 0 0 .75rem; }
-#sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px;
+:is(#sources, #eval-failures) .sources-title { font-size: 1.05rem; font-weight: 600; margin: 0 0 .5rem; }
+:is(#sources, #eval-failures) .closest-note { color: var(--body-text-color-subdued); margin: 0 0 .75rem; }
+:is(#sources, #eval-failures) .source { border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: .6rem .8rem; margin-bottom: .75rem; background: var(--background-fill-secondary); }
-#sources .source.flash { outline: 3px solid #f0b400; }
-#sources .source-head { font-weight: 600; }
-#sources .source-num { color: var(--color-accent); margin-right: .3rem; }
-#sources .source-meta { font-size: .85rem; color: var(--body-text-color-subdued); margin: .2rem 0 .4rem; }
-#sources .excerpt, #sources .article-body { white-space: pre-wrap; line-height: 1.55; }
-#sources .excerpt { border-left: 3px solid var(--border-color-accent); padding-left: .6rem; }
-#sources .article-body { max-height: 22rem; overflow-y: auto; padding: .4rem;
+:is(#sources, #eval-failures) .source.flash { outline: 3px solid #f0b400; }
+:is(#sources, #eval-failures) .source-head { font-weight: 600; }
+:is(#sources, #eval-failures) .source-num { color: var(--color-accent); margin-right: .3rem; }
+:is(#sources, #eval-failures) .source-meta { font-size: .85rem; color: var(--body-text-color-subdued);
+  margin: .2rem 0 .4rem; }
+:is(#sources, #eval-failures) :is(.excerpt, .article-body) { white-space: pre-wrap; line-height: 1.55; }
+:is(#sources, #eval-failures) .excerpt { border-left: 3px solid var(--border-color-accent); padding-left: .6rem; }
+:is(#sources, #eval-failures) .article-body { max-height: 22rem; overflow-y: auto; padding: .4rem;
   border: 1px solid var(--border-color-primary); border-radius: 6px; background: var(--background-fill-primary); }
-#sources .passage { background: rgba(120, 170, 255, .18); }
-#sources mark, #chat mark { background: #ffe066; color: #1a1a1a; padding: 0 1px; border-radius: 2px; }
-#sources summary { cursor: pointer; margin-top: .4rem; color: var(--color-accent); }
+:is(#sources, #eval-failures) .passage { background: rgba(120, 170, 255, .18); }
+:is(#sources, #eval-failures, #chat) mark { background: #ffe066; color: #1a1a1a; padding: 0 1px; border-radius: 2px; }
+:is(#sources, #eval-failures) summary { cursor: pointer; margin-top: .4rem; color: var(--color-accent); }
 #articles table.articles { width: 100%; border-collapse: collapse; font-size: .9rem; }
 #articles th, #articles td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--border-color-primary); }
 #articles td:nth-child(4) { font-family: var(--font-mono); font-size: .8rem; word-break: break-all; }
@@ -84,6 +92,14 @@ CSS = """
 #chat sup a { text-decoration: none; font-weight: 600; }
 #chat .error { color: var(--error-text-color, #b91c1c); }
 #chat .answer-sources { font-size: .85rem; color: var(--body-text-color-subdued); margin-top: .4rem; }
+#eval-status .eval-progress { display: flex; align-items: center; gap: .6rem; }
+#eval-status progress { flex: 1; height: 1rem; }
+#eval-status .error { color: var(--error-text-color, #b91c1c); }
+#eval-failures .failures-title { font-size: 1.05rem; font-weight: 600; margin: .5rem 0; }
+#eval-failures .eval-failure { border-top: 2px solid var(--border-color-primary); padding: .6rem 0; }
+#eval-failures .failure-head { font-weight: 600; }
+#eval-failures .failure-question, #eval-failures .failure-answer { margin: .3rem 0; }
+#eval-failures sup a { text-decoration: none; font-weight: 600; }
 """
 
 # Citation markers are in-page links (#src-<turn>-<n>). Gradio's Markdown may open links
@@ -127,7 +143,7 @@ def escape_text(text: str) -> str:
     return text.translate(_INERT)
 
 
-def render_answer(text: str, cited: set[int], turn: int, complete: bool = True) -> str:
+def render_answer(text: str, cited: set[int], turn: int | str, complete: bool = True) -> str:
     """The answer with each known marker [n] as a link to its source card; `complete`
     is False while it is still arriving (the page and its tests can tell the two apart)."""
     parts: list[str] = []
@@ -250,21 +266,30 @@ def _records(article_ids: Sequence[str], settings: Settings) -> dict[str, Articl
 
 
 def _card(card_id: str, label: str, source: Citation | Passage, records: Mapping[str, ArticleRecord | None]) -> str:
-    record = records[source.article_id]
+    record = records.get(source.article_id)
     return source_card(card_id, label, source, record.body if record else None, record)
+
+
+def shown_sources(answer: Answer) -> Sequence[Citation | Passage]:
+    """What the sources panel shows: the cited passages, or else the closest ones."""
+    return answer.citations if answer.answered and answer.citations else answer.passages[:CLOSEST_SHOWN]
 
 
 def sources_html(answer: Answer, turn: int, settings: Settings) -> str:
     """The sources panel: cited passages, or the closest ones labelled as not an answer."""
+    return panel_html(answer, turn, _records([s.article_id for s in shown_sources(answer)], settings))
+
+
+def panel_html(answer: Answer, turn: int | str, records: Mapping[str, ArticleRecord | None]) -> str:
+    """The sources panel from article records already read (an evaluation reads them
+    while its index is there: a SQuAD set's temporary index is gone when it is shown)."""
+    shown = shown_sources(answer)
     if answer.answered and answer.citations:
-        records = _records([c.article_id for c in answer.citations], settings)
-        cards = [_card(f"src-{turn}-{c.n}", f"[{c.n}]", c, records) for c in answer.citations]
+        cards = [_card(f"src-{turn}-{c.n}", f"[{c.n}]", c, records) for c in shown]
         return f'<div class="sources-title">Nguồn / Sources ({len(cards)})</div>{"".join(cards)}'
-    closest = answer.passages[:CLOSEST_SHOWN]
-    if not closest:
+    if not shown:
         return '<div class="sources-title">Không tìm thấy đoạn nào / No passage found</div>'
-    records = _records([p.article_id for p in closest], settings)
-    cards = [_card(f"near-{turn}-{i}", f"#{i}", p, records) for i, p in enumerate(closest, start=1)]
+    cards = [_card(f"near-{turn}-{i}", f"#{i}", p, records) for i, p in enumerate(shown, start=1)]
     return (
         '<div class="sources-title closest">Đoạn gần nhất / Closest passages — not an answer</div>'
         '<p class="closest-note">Không đoạn nào trả lời câu hỏi; đây là những đoạn gần nhất tìm được. / '
@@ -463,7 +488,210 @@ def api_history(history: object) -> list[str]:
     return history
 
 
+# --- evaluation tab -------------------------------------------------------------------
+
+BUNDLED_SET = "Bộ có sẵn / Bundled set (eval/questions.jsonl)"
+UPLOADED_SET = "Tệp tải lên / Uploaded file"
+# Failed questions shown on the page, each with its source cards; the report has them all.
+FAILURES_SHOWN = 30
+EVAL_FORMAT_HELP = (
+    "Một dòng JSON cho mỗi câu hỏi / one JSON object a line: `id`, `question`, `lang` (`vi`, `vi-noaccent`, `en`), "
+    "`answerable`, `sources` (article ids from the Articles table), `evidence` (copied word for word from a source), "
+    "`answer_keywords` (groups of alternatives the answer must hold). A SQuAD `.json` file runs on a temporary index "
+    "of its own articles, never on yours."
+)
+_UNEXPECTED = "lỗi không mong đợi, xem nhật ký máy chủ / unexpected error, see the server log"
+
+
+def eval_progress_html(step: Step) -> str:
+    """A progress bar and what it counts: the sentences of a SQuAD set's articles being
+    indexed, then the questions asked."""
+    from eval.session import INDEXING
+
+    if step.stage == INDEXING:
+        counted = f"{step.done}/{step.total} / indexing the set's articles: sentence {step.done} of {step.total}"
+        text = f"Lập chỉ mục tạm: câu {counted}"
+    else:
+        text = f"Câu hỏi {step.done}/{step.total} / question {step.done} of {step.total}"
+    return (
+        f'<div class="eval-progress" data-stage="{step.stage}" data-done="{step.done}" data-total="{step.total}">'
+        f'<progress value="{step.done}" max="{max(step.total, 1)}"></progress><span>{html.escape(text)}</span></div>'
+    )
+
+
+def eval_status_html(outcome: Outcome) -> str:
+    """What the run did: done with so many failed, or cancelled after so many questions."""
+    from eval.report import stopped_note
+
+    run = outcome.run
+    if not run.complete:
+        return f'<div class="eval-stopped">Đã huỷ / Cancelled. {html.escape(stopped_note(run))}</div>'
+    failed = sum(d.failed for d in run.details)
+    return f'<div class="eval-done">Xong / Done: {run.planned} câu hỏi / questions, {failed} sai / failed.</div>'
+
+
+def failures_html(outcome: Outcome) -> str:
+    """The failed questions, each with what was answered, why it failed and its sources."""
+    failed = [d for d in outcome.run.details if d.failed]
+    if not failed:
+        return '<div class="failures-title">Không câu nào sai / No failed question</div>' if outcome.run.details else ""
+    more = f"; the first {FAILURES_SHOWN} shown, all in the report" if len(failed) > FAILURES_SHOWN else ""
+    title = f"Câu sai / Failed questions ({len(failed)} of {len(outcome.run.details)}{more})"
+    shown = [failure_html(d, f"eval{i}", outcome.records) for i, d in enumerate(failed[:FAILURES_SHOWN])]
+    return f'<div class="failures-title">{html.escape(title)}</div>' + "".join(shown)
+
+
+def failure_html(detail: Detail, turn: str, records: Mapping[str, ArticleRecord | None]) -> str:
+    """A failed question: its markers open its source cards, highlighted as in the chat."""
+    from eval.report import failure_reasons
+
+    r = detail.result
+    cited = {c.n for c in detail.reply.citations}
+    return (
+        f'<section class="eval-failure" data-question-id="{html.escape(r.id)}">'
+        f'<div class="failure-head">{html.escape(r.id)} ({html.escape(r.lang)}) — '
+        f"{html.escape(', '.join(failure_reasons(detail)))}</div>"
+        f'<div class="failure-question"><b>Câu hỏi / Question:</b> {escape_text(detail.question)}</div>'
+        f'<div class="failure-answer"><b>Trả lời / Answered:</b> {render_answer(detail.answer, cited, turn)}</div>'
+        f"{panel_html(detail.reply, turn, records)}</section>"
+    )
+
+
+def make_eval_events(settings: Settings) -> tuple[Callable[..., Iterator[tuple]], Callable[..., None]]:
+    """The Run and Cancel handlers of the evaluation tab; a run is cancelled by the
+    session that started it."""
+    from eval import session
+    from eval.report import table
+
+    stops: dict[str, threading.Event] = {}
+
+    def run_evaluation(
+        choice: str, upload: str | None, top_k: float, mode: str, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        """Check the whole set, then run it with a progress bar; at the end its table,
+        chart, failed questions and the files to download."""
+        off = gr.DownloadButton(value=None, interactive=False)
+        yield "Đang kiểm tra bộ câu hỏi / checking the question set…", "", None, "", off, off
+        chosen = settings.with_(answer_mode=mode)
+        key = request.session_hash or ""
+        stop = stops[key] = threading.Event()
+        try:
+            if choice == UPLOADED_SET:
+                if not upload:
+                    raise NewsQAError("chọn một tệp câu hỏi trước / choose a question file first")
+                question_set = session.load_question_set(Path(upload), Path(upload).name, chosen)
+            else:
+                question_set = session.bundled_set(chosen)
+            with tempfile.TemporaryDirectory(prefix="newsqa-eval-") as folder:
+                for item in session.run_steps(question_set, chosen, int(top_k), stop):
+                    if isinstance(item, session.Step):
+                        yield eval_progress_html(item), *[gr.skip()] * 5
+                    else:
+                        outcome = item
+                json_path, report_path, chart = session.write_outputs(outcome, Path(folder))
+                yield (
+                    eval_status_html(outcome),
+                    table(outcome.run),
+                    gr.Image(value=chart) if outcome.run.details else None,
+                    failures_html(outcome),
+                    gr.DownloadButton(value=json_path, interactive=True),
+                    gr.DownloadButton(value=report_path, interactive=True),
+                )
+        except NewsQAError as exc:
+            yield error_html(str(exc)), "", None, "", off, off
+        except Exception:  # the user gets a message; the log keeps the traceback
+            log.exception("unexpected error in an evaluation run")
+            yield error_html(_UNEXPECTED), "", None, "", off, off
+        finally:
+            if stops.get(key) is stop:
+                del stops[key]
+
+    def cancel_evaluation(request: gr.Request) -> None:
+        """Stop this session's run after the question in hand; the run then says how far it got."""
+        stop = stops.get(request.session_hash or "")
+        if stop is not None:
+            stop.set()
+
+    return run_evaluation, cancel_evaluation
+
+
 # --- layout ---------------------------------------------------------------------------
+
+
+def build_eval_tab(settings: Settings, modes: list[str]) -> None:
+    """The evaluation tab: choose a set, k and the answer mode, run, read what failed.
+
+    A run has its own queue of one, apart from the chat's: people keep chatting while it
+    runs (a second run waits its turn), and Cancel is never queued behind it."""
+    from eval.session import TEMPLATE
+
+    gr.Markdown(
+        "Chạy một bộ câu hỏi để xem trợ lý có đáng tin trên bài báo của bạn không. / "
+        "Run a question set to see whether the assistant can be trusted on your articles."
+    )
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=340):
+            choice = gr.Radio([BUNDLED_SET, UPLOADED_SET], value=BUNDLED_SET, label="Bộ câu hỏi / Question set")
+            upload = gr.File(
+                label="Tải lên bộ câu hỏi (.jsonl, SQuAD .json) / Upload a question set",
+                file_types=[".jsonl", ".json"],
+                type="filepath",
+                elem_id="eval-upload",
+            )
+            gr.Markdown(EVAL_FORMAT_HELP, elem_id="eval-help")
+            gr.DownloadButton(
+                "Tải mẫu bộ câu hỏi / Download a question-set template", value=TEMPLATE, elem_id="eval-template"
+            )
+            with gr.Row():
+                top_k = gr.Slider(
+                    1,
+                    TOP_K_MAX,
+                    value=min(settings.retrieval.top_k, TOP_K_MAX),
+                    step=1,
+                    label="Số đoạn tìm / Passages (k)",
+                )
+                mode = gr.Radio(
+                    modes,
+                    value=settings.answering.answer_mode if settings.answering.answer_mode in modes else modes[0],
+                    label="Cách trả lời / Answer mode",
+                )
+            with gr.Row():
+                run = gr.Button("Chạy đánh giá / Run evaluation", variant="primary", elem_id="eval-run")
+                cancel = gr.Button("Huỷ / Cancel", variant="stop", elem_id="eval-cancel")
+            status = gr.HTML(elem_id="eval-status")
+            with gr.Row():
+                json_file = gr.DownloadButton(
+                    "Tải kết quả JSON / Download the JSON results", interactive=False, elem_id="eval-json"
+                )
+                report_file = gr.DownloadButton(
+                    "Tải báo cáo Markdown / Download the Markdown report", interactive=False, elem_id="eval-report"
+                )
+        with gr.Column(scale=2, min_width=420):
+            table = gr.Markdown(elem_id="eval-table")
+            chart = gr.Image(label="Theo ngôn ngữ / By question language", type="filepath", elem_id="eval-chart")
+    failures = gr.HTML(elem_id="eval-failures")
+
+    run_evaluation, cancel_evaluation = make_eval_events(settings)
+    upload.upload(lambda: UPLOADED_SET, None, [choice], api_visibility="private")
+    run.click(
+        run_evaluation,
+        [choice, upload, top_k, mode],
+        [status, table, chart, failures, json_file, report_file],
+        concurrency_limit=1,
+        concurrency_id="eval",
+        show_progress="minimal",
+        show_progress_on=[status],
+        api_visibility="private",
+    )
+    cancel.click(
+        cancel_evaluation,
+        None,
+        None,
+        concurrency_limit=None,
+        concurrency_id="eval-cancel",
+        show_progress="hidden",
+        api_visibility="private",
+    )
 
 
 def build_app(settings: Settings) -> gr.Blocks:
@@ -479,46 +707,51 @@ def build_app(settings: Settings) -> gr.Blocks:
         )
         asked = gr.State([])
         turns = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=420):
-                chatbot = gr.Chatbot(
-                    elem_id="chat",
-                    label="Hội thoại / Conversation",
-                    height=520,
-                    sanitize_html=True,
-                    render_markdown=True,
-                    latex_delimiters=[],
-                    buttons=[],
-                    feedback_options=None,
-                    placeholder="Đặt câu hỏi về các bài báo bên dưới. / Ask a question about the articles below.",
-                )
-                with gr.Row():
-                    question = gr.Textbox(
-                        elem_id="question",
-                        show_label=False,
-                        placeholder="Nhập câu hỏi rồi nhấn Enter / Type a question and press Enter",
-                        max_length=settings.answering.max_question_chars,
-                        scale=5,
-                        autofocus=True,
+        with gr.Tabs():
+            with gr.Tab("Hỏi đáp / Chat", id="chat-tab"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=420):
+                    chatbot = gr.Chatbot(
+                        elem_id="chat",
+                        label="Hội thoại / Conversation",
+                        height=520,
+                        sanitize_html=True,
+                        render_markdown=True,
+                        latex_delimiters=[],
+                        buttons=[],
+                        feedback_options=None,
+                        placeholder="Đặt câu hỏi về các bài báo bên dưới. / Ask a question about the articles below.",
                     )
-                    send = gr.Button("Hỏi / Ask", variant="primary", scale=1, min_width=90)
-                examples = gr.Examples(EXAMPLES, inputs=[question], label="Ví dụ / Examples (click to ask)")
-                with gr.Row():
-                    top_k = gr.Slider(
-                        1,
-                        TOP_K_MAX,
-                        value=min(settings.retrieval.top_k, TOP_K_MAX),
-                        step=1,
-                        label="Số đoạn tìm / Passages",
-                    )
-                    mode = gr.Radio(
-                        modes,
-                        value=settings.answering.answer_mode if settings.answering.answer_mode in modes else modes[0],
-                        label="Cách trả lời / Answer mode",
-                    )
-                new_chat = gr.Button("Xoá hội thoại / Clear conversation", variant="secondary")
-            with gr.Column(scale=2, min_width=360):
-                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", label="Nguồn / Sources", max_height=700)
+                    with gr.Row():
+                        question = gr.Textbox(
+                            elem_id="question",
+                            show_label=False,
+                            placeholder="Nhập câu hỏi rồi nhấn Enter / Type a question and press Enter",
+                            max_length=settings.answering.max_question_chars,
+                            scale=5,
+                            autofocus=True,
+                        )
+                        send = gr.Button("Hỏi / Ask", variant="primary", scale=1, min_width=90)
+                    examples = gr.Examples(EXAMPLES, inputs=[question], label="Ví dụ / Examples (click to ask)")
+                    with gr.Row():
+                        top_k = gr.Slider(
+                            1,
+                            TOP_K_MAX,
+                            value=min(settings.retrieval.top_k, TOP_K_MAX),
+                            step=1,
+                            label="Số đoạn tìm / Passages",
+                        )
+                        mode = gr.Radio(
+                            modes,
+                            value=settings.answering.answer_mode
+                            if settings.answering.answer_mode in modes
+                            else modes[0],
+                            label="Cách trả lời / Answer mode",
+                        )
+                    new_chat = gr.Button("Xoá hội thoại / Clear conversation", variant="secondary")
+                with gr.Column(scale=2, min_width=360):
+                    sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", label="Nguồn / Sources", max_height=700)
+            with gr.Tab("Đánh giá / Evaluation", id="eval-tab"):
+                build_eval_tab(settings, modes)
         with gr.Accordion("Bài báo trong chỉ mục / Articles in the index", open=True), gr.Row():
             with gr.Column(scale=1, min_width=280):
                 uploads = gr.File(

@@ -66,21 +66,35 @@ def parse_question(obj: dict, where: str) -> Question:
 
 def load_questions(path: Path) -> list[Question]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise NewsQAError(f"cannot read question file {path}: {exc}") from None
-    questions = []
-    for number, line in enumerate(lines, start=1):
+    return [question for _, question in read_questions(text, str(path))]
+
+
+def read_questions(text: str, name: str, limit: int | None = None) -> list[tuple[int, Question]]:
+    """Each question of a JSON-lines text with its line number, so that a later check can
+    name the line too; every error names `name` and the line. With `limit`, a set holding
+    more questions is refused at the first line past it, before anything is run."""
+    questions: list[tuple[int, Question]] = []
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        if limit is not None and len(questions) >= limit:
+            raise NewsQAError(f"{name}:{number}: more than {limit} questions, the most one run takes")
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise NewsQAError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        questions.append(parse_question(obj, f"{path}:{number}"))
+            raise NewsQAError(f"{name}:{number}: not valid JSON ({exc.msg})") from None
+        question = parse_question(obj, f"{name}:{number}")
+        if question.id in first_line:
+            raise NewsQAError(
+                f"{name}:{number}: question id {question.id!r} is already used on line {first_line[question.id]}"
+                " (question ids must be unique)"
+            )
+        first_line[question.id] = number
+        questions.append((number, question))
     if not questions:
-        raise NewsQAError(f"{path}: no questions")
-    ids = [q.id for q in questions]
-    if len(set(ids)) != len(ids):
-        raise NewsQAError(f"{path}: question ids must be unique")
+        raise NewsQAError(f"{name}: no questions")
     return questions

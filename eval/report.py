@@ -6,9 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from eval.runner import METRICS, EvalRun
+from eval.runner import METRICS, Detail, EvalRun
 from qa.types import ExtractiveChecks
 
+CHART_NAME = "metrics_by_lang.png"
 _CHART_METRICS = ("hit_at_k", "mrr", "keyword_recall", "citation_precision", "abstention_accuracy")
 
 
@@ -67,48 +68,63 @@ def write_chart(run: EvalRun, path: Path) -> None:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")
     ax.set_title("Answer quality by question language")
-    ax.legend(loc="lower right")
+    if langs:  # a run stopped before its first question has none
+        ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
+def failure_reasons(detail: Detail) -> list[str]:
+    """Why a failed question counts as failed, in the words of the report."""
+    r = detail.result
+    why = []
+    if r.answerable and r.rank is None:
+        why.append("no relevant passage retrieved")
+    if r.answerable and not r.answered:
+        why.append("abstained although answerable")
+    if not r.answerable and r.answered:
+        why.append("answered although the articles do not hold the answer")
+    if detail.missing_keywords:
+        why.append("missing keywords: " + "; ".join(" / ".join(g) for g in detail.missing_keywords))
+    if r.citations_good < r.citations_total:
+        why.append(f"{r.citations_total - r.citations_good} citation(s) to other articles")
+    return why
+
+
+def stopped_note(run: EvalRun) -> str:
+    """What a run stopped early covers, said wherever its numbers are shown."""
+    return (
+        f"Stopped after {len(run.details)} of {run.planned} questions: the numbers cover those {len(run.details)} only."
+    )
+
+
 def write_report(run: EvalRun, directory: Path, command: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    write_chart(run, directory / "metrics_by_lang.png")
+    write_chart(run, directory / CHART_NAME)
     failed = [d for d in run.details if d.failed]
     lines = [
         "# Evaluation report",
         "",
         f"Command: `{command}`",
         "",
+        *([] if run.complete else [stopped_note(run), ""]),
         table(run),
         "",
-        "![metrics by language](metrics_by_lang.png)",
+        f"![metrics by language]({CHART_NAME})",
         "",
         f"## Failed questions ({len(failed)} of {len(run.details)})",
     ]
     for d in failed:
         r = d.result
-        why = []
-        if r.answerable and r.rank is None:
-            why.append("no relevant passage retrieved")
-        if r.answerable and not r.answered:
-            why.append("abstained although answerable")
-        if not r.answerable and r.answered:
-            why.append("answered although the articles do not hold the answer")
-        if d.missing_keywords:
-            why.append("missing keywords: " + "; ".join(" / ".join(g) for g in d.missing_keywords))
-        if r.citations_good < r.citations_total:
-            why.append(f"{r.citations_total - r.citations_good} citation(s) to other articles")
         lines += [
             "",
-            f"### {r.id} ({r.lang}) — {', '.join(why)}",
+            f"### {r.id} ({r.lang}) — {', '.join(failure_reasons(d))}",
             f"- question: {d.question}",
             f"- answer: {d.answer}",
             f"- first relevant rank: {r.rank}",
             "- retrieved: " + "; ".join(d.retrieved),
-            f"- answer model: {_decision(d.checks.extractive)}",
+            f"- answer model: {_decision(d.reply.checks.extractive)}",
         ]
     path = directory / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -21,7 +21,7 @@ from eval.questions import LANGS, Question
 from qa.catalog import get_article
 from qa.pipeline import ask
 from qa.settings import Settings
-from qa.types import Answer, Checks
+from qa.types import Answer
 
 METRICS = (
     "n",
@@ -48,7 +48,9 @@ class Detail:
     answer: str
     retrieved: list[str]
     missing_keywords: list[list[str]]
-    checks: Checks
+    # The whole answer (citations with their spans and quotes, closest passages, checks),
+    # so a front end can show the sources of a failed question as the chat shows them.
+    reply: Answer
 
     @property
     def failed(self) -> bool:
@@ -101,7 +103,7 @@ def score_question(question: Question, answer: Answer, bodies: dict[str, str]) -
         answer=answer.answer,
         retrieved=[f"{p.chunk_id} [{p.start}:{p.end}] score {p.score:.3f}" for p in answer.passages],
         missing_keywords=missing,
-        checks=answer.checks,
+        reply=answer,
     )
 
 
@@ -110,10 +112,17 @@ class EvalRun:
     summary: dict[str, Any]
     by_lang: dict[str, dict[str, Any]]
     details: list[Detail]
+    # Questions the run was given: more than it scored when it was stopped early.
+    planned: int
+
+    @property
+    def complete(self) -> bool:
+        return len(self.details) == self.planned
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.summary,
+            "planned": self.planned,
             "by_lang": self.by_lang,
             "questions": [
                 {
@@ -122,7 +131,7 @@ class EvalRun:
                     "answer": d.answer,
                     "retrieved": d.retrieved,
                     "missing_keywords": d.missing_keywords,
-                    "checks": asdict(d.checks),
+                    "checks": asdict(d.reply.checks),
                     "failed": d.failed,
                 }
                 for d in self.details
@@ -135,13 +144,19 @@ def run_eval(
     settings: Settings,
     k: int,
     progress: Callable[[int, int, str], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> EvalRun:
+    """Ask and score every question; `progress(i, n, id)` after each one. When `stop()`
+    turns true the run ends after the question in hand, and the run holds the questions
+    scored so far (`complete` is False): a person who cancels sees how far it got."""
     bodies: dict[str, str] = {}
     details: list[Detail] = []
     # One untimed question first, so the start-up cost (model load, lexical index) is
     # not charged to the first measured question.
     ask(questions[0].question, settings=settings, k=k)
     for i, question in enumerate(questions, start=1):
+        if stop and stop():
+            break
         answer = ask(question.question, settings=settings, k=k)
         for article_id in question.sources:
             _body(article_id, settings, bodies)
@@ -154,4 +169,4 @@ def run_eval(
         for lang in LANGS
         if any(r.lang == lang for r in results)
     }
-    return EvalRun(summarise(results), by_lang, details)
+    return EvalRun(summarise(results), by_lang, details, planned=len(questions))

@@ -19,7 +19,8 @@ import random
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,7 +29,10 @@ from eval.report import print_progress, show
 from eval.runner import EvalRun, run_eval
 from qa.catalog import ingest
 from qa.cli import settings_arguments, settings_from_args
+from qa.resources import forget_store
+from qa.settings import Settings
 from vectorstore.errors import NewsQAError
+from vectorstore.ingest import Progress
 from vectorstore.text import fold, normalize, split_sentences
 
 _UNSAFE = re.compile(r"[^\w-]+", re.UNICODE)
@@ -225,16 +229,28 @@ def sample(questions: Sequence[Question], per_lang: int, seed: int = 0) -> list[
     return [q for q in questions if q.id.rsplit(":", 1)[0] in chosen]
 
 
-def run_squad(squad: SquadSet, settings_args: argparse.Namespace, k: int, progress=None) -> EvalRun:
-    """Ingest the set's articles into a temporary index and run its questions there."""
+@contextmanager
+def temporary_index(squad: SquadSet, settings: Settings, progress: Progress | None = None) -> Iterator[Settings]:
+    """The settings of an embedded index of the set's articles in a temporary folder.
+
+    The user's index is never touched, not even a Chroma server the settings name; the
+    folder and the cached handles on it are gone when the block ends."""
     with tempfile.TemporaryDirectory(prefix="newsqa-squad-") as tmp:
         root = Path(tmp)
-        settings_args.index_dir = root / "index"
-        settings = settings_from_args(settings_args)
-        report = ingest(squad.write_articles(root / "articles"), settings)
-        if report.skipped:
-            raise NewsQAError(f"{len(report.skipped)} articles could not be ingested: {report.skipped[0]}")
-        return run_eval(list(squad.questions), settings, k, progress=progress)
+        indexed = settings.with_(index_dir=root / "index", chroma_url="")
+        try:
+            report = ingest(squad.write_articles(root / "articles"), indexed, progress=progress)
+            if report.skipped:
+                raise NewsQAError(f"{len(report.skipped)} articles could not be ingested: {report.skipped[0]}")
+            yield indexed
+        finally:
+            forget_store(indexed)
+
+
+def run_squad(squad: SquadSet, settings: Settings, k: int, progress=None) -> EvalRun:
+    """Ingest the set's articles into a temporary index and run its questions there."""
+    with temporary_index(squad, settings) as indexed:
+        return run_eval(list(squad.questions), indexed, k, progress=progress)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -267,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{len(squad.articles)} articles indexed, {len(squad.left_out)} left out, {len(squad.questions)} questions",
             file=sys.stderr,
         )
-        run = run_squad(squad, args, args.k, progress=print_progress)
+        run = run_squad(squad, settings_from_args(args), args.k, progress=print_progress)
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

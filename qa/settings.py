@@ -155,6 +155,9 @@ class ServerSettings:
     allow_no_auth: bool = False
     max_upload_bytes: int = 2_000_000
     concurrency: int = 4
+    # Questions one evaluation run on the chat page may hold: a run shares the machine
+    # with the people chatting, so a set too big to finish soon is refused up front.
+    max_eval_questions: int = 3000
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """The chat in real headless Chromium (Debian's /usr/bin/chromium; Playwright never
 downloads a browser): ask, follow a citation to its highlighted passage, see the
-not-found answer, and upload an article whose HTML must stay text."""
+not-found answer, upload an article whose HTML must stay text, and run a question set
+in the evaluation tab while the chat keeps answering."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -13,10 +16,12 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from eval.session import TEMPLATE
 from qa.catalog import get_article
 from qa.pipeline import ask
 from qa.settings import PROJECT_ROOT
 from tests.conftest import BUDAPEST_ARTICLE
+from tests.test_ui_eval import QUESTION_LINES, a_failing_question, repeated_questions, write_set
 from tests.ui_server import RunningApp, shared_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -178,3 +183,86 @@ def test_an_uploaded_article_is_searchable_and_its_html_stays_text(visit: Visit,
     assert page.evaluate("window.__pwned") is None
     assert page.locator("img[src='x']").count() == 0
     assert not page.evaluate("[...document.scripts].some(s => s.textContent.includes('__pwned'))")
+
+
+def open_evaluation(page: Page, question_set: Path) -> None:
+    """The evaluation tab, with `question_set` uploaded and chosen."""
+    page.get_by_role("tab", name="Đánh giá / Evaluation").click()
+    page.locator("#eval-upload input[type=file]").set_input_files(question_set)
+    expect(page.get_by_label("Tệp tải lên / Uploaded file")).to_be_checked()
+
+
+def downloaded(page: Page, button: str) -> str:
+    with page.expect_download() as download:
+        page.locator(button).click()
+    return Path(download.value.path()).read_text(encoding="utf-8")
+
+
+def test_an_uploaded_question_set_runs_and_a_failed_question_opens_its_highlighted_source(
+    visit: Visit, app: RunningApp, tmp_path: Path
+):
+    page = visit.page
+    unanswerable = next(line for line in QUESTION_LINES if '"answerable": false' in line)
+    question_set = write_set(tmp_path / "my set.jsonl", [a_failing_question(), QUESTION_LINES[1], unanswerable])
+    open_evaluation(page, question_set)
+    page.locator("#eval-run").click()
+    expect(page.locator("#eval-status")).to_contain_text("Done: 3 câu hỏi / questions", timeout=ANSWER_TIMEOUT_MS)
+    table = page.locator("#eval-table")
+    for metric in ("mrr", "keyword_recall", "citation_precision", "abstention_accuracy"):
+        expect(table).to_contain_text(metric)
+    expect(page.locator("#eval-chart img")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "eval_done.png", full_page=True)
+
+    failure = page.locator("#eval-failures section.eval-failure[data-question-id='must-fail']")
+    expect(failure).to_contain_text("missing keywords: từ-không-có-trong-bài")
+    marker = failure.locator(".failure-answer a[href^='#src-']").first
+    card = page.locator(f"#eval-failures section.source{marker.get_attribute('href')}")
+    marker.click()
+    expect(card).to_have_class("source flash")
+    expect(card).to_be_in_viewport()
+    card.locator("details.full-article summary").click()
+    expect(card.locator("details.full-article[open] .article-body mark").first).to_be_visible()
+    body = get_article(card.get_attribute("data-article-id"), app.settings).body
+    assert all(text and text in body for text in card.locator("mark").all_inner_texts())
+
+    report = downloaded(page, "#eval-report")
+    assert report.startswith("# Evaluation report") and "### must-fail (vi)" in report
+    assert "python -m eval --questions my set.jsonl" in report
+    results = json.loads(downloaded(page, "#eval-json"))
+    assert results["n"] == 3 and [q["id"] for q in results["questions"] if q["failed"]][:1] == ["must-fail"]
+    assert downloaded(page, "#eval-template") == TEMPLATE.read_text(encoding="utf-8")
+
+    bad = write_set(tmp_path / "bad.jsonl", [QUESTION_LINES[0], "{not json"])
+    page.locator("#eval-upload button[aria-label='Clear']").click()
+    open_evaluation(page, bad)
+    page.locator("#eval-run").click()
+    expect(page.locator("#eval-status .error")).to_have_text(
+        "⚠ bad.jsonl:2: not valid JSON (Expecting property name enclosed in double quotes)"
+    )
+    expect(page.locator("#eval-failures")).not_to_contain_text("must-fail")
+
+
+def test_a_long_run_shows_its_progress_lets_the_chat_answer_and_can_be_cancelled(visit: Visit, tmp_path: Path):
+    page = visit.page
+    many = repeated_questions(8)
+    open_evaluation(page, write_set(tmp_path / "long.jsonl", many))
+    page.locator("#eval-run").click()
+    progress = page.locator("#eval-status .eval-progress")
+    expect(progress).to_contain_text(f"of {len(many)}", timeout=ANSWER_TIMEOUT_MS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "eval_running.png")
+
+    page.get_by_role("tab", name="Hỏi đáp / Chat").click()
+    answer = ask_in_page(page, BUDAPEST_QUESTION)
+    expect(answer.locator("a[href^='#src-']").first).to_be_visible()
+    page.get_by_role("tab", name="Đánh giá / Evaluation").click()
+    done = int(progress.get_attribute("data-done"))
+    assert done < len(many), "the chat answered only once the run had ended"
+
+    page.locator("#eval-cancel").click()
+    stopped = page.locator("#eval-status .eval-stopped")
+    expect(stopped).to_contain_text("Cancelled", timeout=ANSWER_TIMEOUT_MS)
+    ran = int(re.search(r"Stopped after (\d+) of (\d+) questions", stopped.inner_text()).group(1))
+    assert done <= ran < len(many)
+    expect(page.locator("#eval-table")).to_contain_text("mrr")
