@@ -7,9 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval.questions import DEFAULT_QUESTIONS, load_questions
+from eval.questions import DEFAULT_QUESTIONS, numbered_questions
 from eval.report import print_progress, show, write_report
 from eval.runner import run_eval
+from eval.session import check_against_index
 from qa.catalog import ingest
 from qa.cli import settings_arguments, settings_from_args
 from vectorstore.errors import NewsQAError
@@ -67,8 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from_args(args)
         if args.ingest:
             print(ingest(args.ingest, settings).summary(), file=sys.stderr)
-        questions = load_questions(args.questions)
-        run = run_eval(questions, settings, args.k, progress=print_progress)
+        numbered = numbered_questions(args.questions)
+        check_against_index(numbered, str(args.questions), settings)
+        run = run_eval([q for _, q in numbered], settings, args.k, progress=print_progress)
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -64,12 +64,17 @@ def parse_question(obj: dict, where: str) -> Question:
     return question
 
 
-def load_questions(path: Path) -> list[Question]:
+def numbered_questions(path: Path) -> list[tuple[int, Question]]:
+    """The questions of a file with their line numbers, for messages that name the line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise NewsQAError(f"cannot read question file {path}: {exc}") from None
-    return [question for _, question in read_questions(text, str(path))]
+    return read_questions(text, str(path))
+
+
+def load_questions(path: Path) -> list[Question]:
+    return [question for _, question in numbered_questions(path)]
 
 
 def read_questions(text: str, name: str, limit: int | None = None) -> list[tuple[int, Question]]:

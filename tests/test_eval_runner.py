@@ -112,3 +112,15 @@ def test_runner_end_to_end_writes_json_report_and_applies_bars(seed_settings, tm
 
     failing = subprocess.run([*cmd, "--min-mrr", "1.01"], capture_output=True, text=True, timeout=300, check=False)
     assert failing.returncode == 1 and "below the bar: mrr" in failing.stderr
+
+
+def test_python_m_eval_refuses_a_set_whose_evidence_is_not_in_its_source_naming_the_line(seed_settings, tmp_path):
+    lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    wrong = json.loads(lines[0]) | {"id": "made-up", "evidence": ["Một câu không có trong bài nào."]}
+    subset = tmp_path / "few.jsonl"
+    subset.write_text("\n".join([lines[1], json.dumps(wrong, ensure_ascii=False)]) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "eval", "--questions", str(subset), "--index-dir", str(seed_settings.store.index_dir)]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"{subset}:2 (made-up)" in run.stderr and "is not in its sources" in run.stderr
+    assert "question 1/" not in run.stderr  # nothing was run half-way
