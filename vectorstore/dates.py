@@ -368,19 +368,25 @@ def _patterns() -> tuple[tuple[re.Pattern[str], Callable[[_Match], Period]], ...
     forms: list[tuple[str, Callable[[_Match], Period]]] = [
         (r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b", _full_date),
         (
-            rf"\b(?:(?:{day_word})\s+)?(?P<day>\d{{1,2}})\s*(?P<sep>[/.-])\s*(?P<month>\d{{1,2}})\s*(?P=sep)\s*"
-            rf"(?P<year>\d{{4}})\b",
+            (
+                rf"\b(?:(?:{day_word})\s+)?(?P<day>\d{{1,2}})\s*(?P<sep>[/.-])\s*(?P<month>\d{{1,2}})\s*(?P=sep)\s*"
+                rf"(?P<year>\d{{4}})\b"
+            ),
             _full_date,
         ),
         (
-            rf"\b(?:{day_word})\s+(?P<day>\d{{1,2}})\s+(?:{month_word})\s+(?P<month>\d{{1,2}})"
-            rf"(?:\s+(?:{year_word})\s+(?P<year>\d{{4}}))?\b",
+            (
+                rf"\b(?:{day_word})\s+(?P<day>\d{{1,2}})\s+(?:{month_word})\s+(?P<month>\d{{1,2}})"
+                rf"(?:\s+(?:{year_word})\s+(?P<year>\d{{4}}))?\b"
+            ),
             _day_month,
         ),
         (rf"\b(?:{day_word})\s+(?P<day>\d{{1,2}}){sep}(?P<month>\d{{1,2}})\b(?!{sep}\d)", _day_month),
         (
-            rf"\b(?:(?P<part>{parts})\s+)?(?:{month_word})\s+(?P<month>\d{{1,2}})"
-            rf"(?:{sep}|\s+(?:{year_word})\s+)(?P<year>\d{{4}})\b",
+            (
+                rf"\b(?:(?P<part>{parts})\s+)?(?:{month_word})\s+(?P<month>\d{{1,2}})"
+                rf"(?:{sep}|\s+(?:{year_word})\s+)(?P<year>\d{{4}})\b"
+            ),
             _month_of,
         ),
         (rf"\b(?:(?P<part>{parts})\s+)?(?:{month_word})\s+(?P<month>\d{{1,2}})\b(?!{sep}\d)", _month_of),
