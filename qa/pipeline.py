@@ -32,6 +32,7 @@ from qa.query import QueryAnalysis, analyse, detect_language
 from qa.resources import Resources, forget_store, get_resources
 from qa.retrieval import retrieve
 from qa.settings import Settings
+from qa.timing import answer_in_time
 from qa.types import Answer
 from vectorstore.corpus import CorpusIndex
 from vectorstore.errors import NewsQAError, StoreUnavailableError
@@ -134,14 +135,15 @@ def _answer_events(
         retrieved = retrieve(query, resources, corpus, settings, k)
         timings.update(retrieved.timings_ms)
         t0 = time.perf_counter()
-        composed = compose(
+        # The answer, dated: filtered to the question's dates, in date order when it asks so (`qa.timing`).
+        composed, time_notices = answer_in_time(
             query,
             retrieved.passages,
             corpus,
+            lambda asked, passages, most: compose(
+                asked, passages, corpus, most, language, load_model(), retrieved.part_sentences
+            ),
             settings.answer_sentences,
-            language,
-            load_model(),
-            retrieved.part_sentences,
         )
         _timed(timings, "compose", t0)
         answer = Answer(
@@ -152,6 +154,7 @@ def _answer_events(
             citations=composed.citations,
             passages=retrieved.passages,
             checks=composed.checks,
+            notices=time_notices,
         )
         if caller is not None and answer.passages:  # with nothing to cite, the model is not asked
             judge = SupportJudge(corpus, _nearest_sentences(resources))

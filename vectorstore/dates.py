@@ -98,13 +98,15 @@ class Period:
 class DateMention:
     """A date written in a text: where, as written, and what it resolves to. `period` is
     None with `problem` "invalid" (no such day: "32/13") or "no_reference" (it needs the
-    article's date, and there is none)."""
+    article's date, and there is none). `relative`: named from the reference date
+    ("hôm nay", "last week"), not written out."""
 
     start: int
     end: int
     text: str
     period: Period | None
     problem: str = ""
+    relative: bool = False
 
 
 def parse_reference(value: str) -> datetime.date | None:
@@ -126,19 +128,19 @@ def mentions(text: str, reference: datetime.date | None) -> list[DateMention]:
     folded = fold(text)
     # Folding keeps positions for NFC text; if it did not, the folded text is quoted.
     original = text if len(text) == len(folded) else folded
-    found: list[tuple[int, int, Period | None, str]] = []
-    for pattern, resolve in _patterns():
+    found: list[DateMention] = []
+    for pattern, resolve, relative in _patterns():
         for match in pattern.finditer(folded):
             if not _capitals_ok(match, original):
                 continue
             period, problem = _safely(resolve, _Match(match, folded, reference))
-            found.append((match.start(), match.end(), period, problem))
-    found.sort(key=lambda f: (f[0], f[0] - f[1]))
+            text_at = original[match.start() : match.end()]
+            found.append(DateMention(match.start(), match.end(), text_at, period, problem, relative))
+    found.sort(key=lambda m: (m.start, m.start - m.end))
     kept: list[DateMention] = []
-    for start, end, period, problem in found:
-        if kept and start < kept[-1].end:
-            continue
-        kept.append(DateMention(start, end, original[start:end].strip(), period, problem))
+    for mention in found:
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
     return kept
 
 
@@ -359,7 +361,8 @@ def _capitals_ok(match: re.Match[str], original: str) -> bool:
 
 
 @cache
-def _patterns() -> tuple[tuple[re.Pattern[str], Callable[[_Match], Period]], ...]:
+def _patterns() -> tuple[tuple[re.Pattern[str], Callable[[_Match], Period], bool], ...]:
+    """Each date form as (regex over folded text, its resolver, whether it is relative)."""
     day_word, month_word, year_word = _words("vi:day_word"), _words("vi:month_word"), _words("vi:year_word")
     parts = "|".join(_words(p) for p in _PART_DAYS if _phrases(p))
     names = "|".join(sorted(map(re.escape, _english_months()), key=len, reverse=True))
@@ -408,6 +411,8 @@ def _patterns() -> tuple[tuple[re.Pattern[str], Callable[[_Match], Period]], ...
         (rf"\b(?:{in_word})\s+(?P<year>\d{{4}})\b", _year_of),
     ]
     units = "|".join(f"(?P<unit_{u}>{_words(f'unit_{u}')})" for u in _UNITS)
-    forms.append((rf"\b(?P<count>\d{{1,4}}|a|an|one)\s+(?:{units})\s+(?:{_words('ago')})\b{_AFTER_CLAUSE}", _ago))
-    forms += [(rf"\b(?:{_words(kind)})\b", _relative(kind)) for kind in _RELATIVE if _phrases(kind)]
-    return tuple((re.compile(form), resolve) for form, resolve in forms)
+    relative = [(rf"\b(?P<count>\d{{1,4}}|a|an|one)\s+(?:{units})\s+(?:{_words('ago')})\b{_AFTER_CLAUSE}", _ago)]
+    relative += [(rf"\b(?:{_words(kind)})\b", _relative(kind)) for kind in _RELATIVE if _phrases(kind)]
+    return tuple((re.compile(form), resolve, False) for form, resolve in forms) + tuple(
+        (re.compile(form), resolve, True) for form, resolve in relative
+    )
