@@ -144,6 +144,7 @@ def _answer_events(
                 asked, passages, corpus, most, language, load_model(), retrieved.part_sentences
             ),
             settings.answer_sentences,
+            settings.time_article_share,
         )
         _timed(timings, "compose", t0)
         answer = Answer(

@@ -44,6 +44,10 @@ class Settings:
     chunk_overlap_tokens: int = 48
     max_question_chars: int = 2000
     answer_sentences: int = 3
+    # A question about the present state or the order of events also quotes the other
+    # retrieved articles whose own best sentence is at least this share as probable as the
+    # best article's (`qa.timing`).
+    time_article_share: float = 0.6
     answer_mode: str = "extractive"
     llm_url: str = ""
     llm_model: str = ""

@@ -125,7 +125,7 @@ def time_intent(text: str, language: str, newest: Callable[[], datetime.date | N
     kind = next((c.kind for c in _cue_patterns(lang, ("latest", "order")) if c.pattern.search(folded)), None)
     found = mentions(folded, None)
     if any(m.problem == "no_reference" for m in found):
-        found = mentions(folded, newest())
+        found = mentions(folded, newest(), past=True)
     filters, unusable, cut = [], [], []
     for mention in found:
         relation = _relation(folded, mention, _cue_patterns(lang, ("after", "before", "within")))
@@ -178,10 +178,8 @@ def sentence_periods(
 
 def admitted(periods: Sequence[Period], filters: Sequence[DateFilter]) -> bool:
     """Whether a sentence of these periods is evidence under the filters: after and before
-    each, within any one of the "within" periods. A sentence without any date (nor its
-    article) is not known to be outside, and stays."""
-    if not periods:
-        return True
+    each, within any one of the "within" periods. A sentence without any date, in an
+    article without one, is not known to be of the period, and is left out."""
     within = [f for f in filters if f.relation == "within"]
     bounds = [f for f in filters if f.relation != "within"]
     return all(f.admits(periods) for f in bounds) and (not within or any(f.admits(periods) for f in within))
@@ -217,11 +215,18 @@ def _newest_date(corpus: CorpusIndex) -> Callable[[], datetime.date | None]:
 
 
 def answer_in_time(
-    query: QueryAnalysis, passages: list[Passage], corpus: CorpusIndex, compose: ComposeFn, max_sentences: int
+    query: QueryAnalysis,
+    passages: list[Passage],
+    corpus: CorpusIndex,
+    compose: ComposeFn,
+    max_sentences: int,
+    article_share: float,
 ) -> tuple[Composed, list[str]]:
     """The extractive answer, filtered to the question's dates and, for a question about
-    the present state or the order of events, with every retrieved article's answer in
-    date order; and notices for the user (a date that is no date, a period with nothing)."""
+    the present state or the order of events, with the answers of the other retrieved
+    articles in date order: those whose best sentence is at least `article_share` as
+    probable as the best article's; and notices for the user (a date that is no date, a
+    period with nothing)."""
     messages = _MESSAGES[_cue_lang(query.language)]
     intent = time_intent(query.text, query.language, _newest_date(corpus))
     notices = [messages[problem or "invalid"].format(text=written) for written, problem in intent.unusable]
@@ -240,8 +245,12 @@ def answer_in_time(
     if intent.kind is None or not composed.answered:
         return replace(composed, checks={**composed.checks, "time": checks}), notices
     articles = list(dict.fromkeys(p.article_id for p in passages))
-    own = [compose(query, [p for p in passages if p.article_id == a], 1) for a in articles]
-    citations = [*composed.citations, *(c for answer in own if answer.answered for c in answer.citations)]
+    own = [
+        answer for a in articles if (answer := compose(query, [p for p in passages if p.article_id == a], 1)).answered
+    ]
+    best = max((answer.checks["best_sentence_probability"] for answer in own), default=0.0)
+    kept = [answer for answer in own if answer.checks["best_sentence_probability"] >= article_share * best]
+    citations = [*composed.citations, *(c for answer in kept for c in answer.citations)]
     text, numbered, latest = _in_date_order(citations, corpus, intent.kind, messages)
     if latest is not None:
         text += " " + messages["latest"].format(title=latest.title, date=latest.date)

@@ -122,9 +122,11 @@ def sentence_periods(text: str, reference: datetime.date | None) -> tuple[Period
     return tuple(dict.fromkeys(m.period for m in mentions(text, reference) if m.period is not None))
 
 
-def mentions(text: str, reference: datetime.date | None) -> list[DateMention]:
+def mentions(text: str, reference: datetime.date | None, past: bool = False) -> list[DateMention]:
     """Every date written in `text`, resolved against `reference` (the article's date),
-    left to right; where two forms overlap the longer one is the date."""
+    left to right; where two forms overlap the longer one is the date. With `past`, a date
+    without a year is the latest not after the reference, as a question about the news
+    means ("in February", asked in November, is the February before)."""
     folded = fold(text)
     # Folding keeps positions for NFC text; if it did not, the folded text is quoted.
     original = text if len(text) == len(folded) else folded
@@ -133,7 +135,7 @@ def mentions(text: str, reference: datetime.date | None) -> list[DateMention]:
         for match in pattern.finditer(folded):
             if not _capitals_ok(match, original):
                 continue
-            period, problem = _safely(resolve, _Match(match, folded, reference))
+            period, problem = _safely(resolve, _Match(match, folded, reference, past))
             text_at = original[match.start() : match.end()]
             found.append(DateMention(match.start(), match.end(), text_at, period, problem, relative))
     found.sort(key=lambda m: (m.start, m.start - m.end))
@@ -159,10 +161,11 @@ def dating_fingerprint() -> str:
 class _Match:
     """A regex match with what resolving it needs: the folded text around it and the reference."""
 
-    def __init__(self, match: re.Match[str], folded: str, reference: datetime.date | None) -> None:
+    def __init__(self, match: re.Match[str], folded: str, reference: datetime.date | None, past: bool) -> None:
         self.match = match
         self.reference = reference
         self._folded = folded
+        self._past = past
 
     def group(self, name: str) -> str | None:
         return self.match.groupdict().get(name)
@@ -176,8 +179,13 @@ class _Match:
         after = self._folded[self.match.end() : self.match.end() + 20]
         before = self._folded[max(0, self.match.start() - 12) : self.match.start()]
         words = _words("past")
-        return bool(words) and (
-            re.match(rf"\s*(?:{words})\b", after) is not None or re.search(rf"\b(?:{words})\s*$", before) is not None
+        return (
+            self._past
+            or bool(words)
+            and (
+                re.match(rf"\s*(?:{words})\b", after) is not None
+                or re.search(rf"\b(?:{words})\s*$", before) is not None
+            )
         )
 
 
