@@ -118,3 +118,12 @@ def test_timeline_bad_dates_give_one_line(dated: Settings, capsys, args: list[st
 def test_timeline_of_an_empty_folder_is_a_clear_error(tmp_path: Path, capsys):
     assert main(["timeline", "--index-dir", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("error: no index")
+
+
+def test_timeline_tab_links_each_event_to_its_highlighted_source(dated: Settings):
+    from ui import make_timeline
+
+    page = make_timeline(dated)("Đà Lạt", "2025-03-10", "")
+    assert page.count('<details class="event">') == 2 and f"<mark>{CANCEL}</mark>" in page
+    assert page.index("2025-03-18") < page.index("2025-04-02")
+    assert "error" in make_timeline(dated)("", "32/13", "") and "32/13" in make_timeline(dated)("", "32/13", "")
