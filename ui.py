@@ -29,6 +29,7 @@ from qa.catalog import get_article, list_articles
 from qa.llm import configuration_problem
 from qa.pipeline import ask, ask_stream
 from qa.settings import ANSWER_MODES, Settings
+from qa.timeline import parse_bound, timeline
 from qa.types import MARKER, Answer, Citation, Passage
 from qa.uploads import UploadReport, add_uploads, add_url, article_kinds
 from vectorstore.articles import ARTICLE_SUFFIXES, page_at
@@ -618,6 +619,52 @@ def make_eval_events(settings: Settings) -> tuple[Callable[..., Iterator[tuple]]
 # --- layout ---------------------------------------------------------------------------
 
 
+def make_timeline(settings: Settings) -> Callable[[str, str, str], str]:
+    """The timeline tab's handler: the dated events (`qa.timeline`) holding the words, each
+    opening its source card with the sentence highlighted in its article."""
+
+    def show_timeline(query: str, since: str, until: str) -> str:
+        try:
+            events = timeline(
+                settings, query or "", parse_bound(since) if since else None, parse_bound(until) if until else None
+            )
+        except NewsQAError as exc:
+            return error_html(str(exc))
+        if not events:
+            return '<div class="sources-title">Không có sự kiện có ngày nào khớp / No dated event matches</div>'
+        records = _records([e.article_id for e in events], settings)
+        rows = []
+        for i, e in enumerate(events, start=1):
+            cited = Citation(i, e.article_id, e.title, e.article_date, e.text, e.start, e.end, ((e.start, e.end),))
+            rows.append(
+                f'<details class="event"><summary><b>{html.escape(e.label)}</b> {html.escape(e.text)}</summary>'
+                f"{_card(f'event-{i}', e.label, cited, records)}</details>"
+            )
+        return f'<div class="sources-title">Dòng thời gian / Timeline ({len(rows)})</div>{"".join(rows)}'
+
+    return show_timeline
+
+
+def build_timeline_tab(settings: Settings) -> None:
+    """The timeline tab: the dated events of the articles in order, filtered by words and dates."""
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            timeline_words = gr.Textbox(label="Từ khoá / Words", max_lines=1, elem_id="timeline-words")
+            timeline_from = gr.Textbox(label="Từ ngày / From (YYYY-MM-DD)", max_lines=1, elem_id="timeline-from")
+            timeline_to = gr.Textbox(label="Đến ngày / To (YYYY-MM-DD)", max_lines=1, elem_id="timeline-to")
+            timeline_button = gr.Button("Xem dòng thời gian / Show timeline", elem_id="timeline-show")
+        with gr.Column(scale=3):
+            timeline_events = gr.HTML(elem_id="timeline", max_height=600)
+    timeline_io = {
+        "fn": make_timeline(settings),
+        "inputs": [timeline_words, timeline_from, timeline_to],
+        "outputs": [timeline_events],
+        "api_visibility": "private",
+    }
+    timeline_button.click(**timeline_io)
+    timeline_words.submit(**timeline_io)
+
+
 def build_eval_tab(settings: Settings, modes: list[str]) -> None:
     """The evaluation tab: choose a set, k and the answer mode, run, read what failed.
 
@@ -750,6 +797,8 @@ def build_app(settings: Settings) -> gr.Blocks:
                     new_chat = gr.Button("Xoá hội thoại / Clear conversation", variant="secondary")
                 with gr.Column(scale=2, min_width=360):
                     sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", label="Nguồn / Sources", max_height=700)
+            with gr.Tab("Dòng thời gian / Timeline", id="timeline-tab"):
+                build_timeline_tab(settings)
             with gr.Tab("Đánh giá / Evaluation", id="eval-tab"):
                 build_eval_tab(settings, modes)
         with gr.Accordion("Bài báo trong chỉ mục / Articles in the index", open=True), gr.Row():

@@ -1,4 +1,4 @@
-"""`qa ingest | ask | chat | ui`: the command line over the same pipeline the chat uses.
+"""`qa ingest | ask | chat | timeline | ui`: the command line over the same pipeline the chat uses.
 
 A front end, like the chat (`ui.py`) beside it: nothing in `qa/` or `vectorstore/`
 imports it, and it loads the chat only for `qa ui`, so the other commands never import
@@ -17,6 +17,7 @@ from pathlib import Path
 from qa.catalog import get_article, ingest
 from qa.pipeline import ask
 from qa.settings import ANSWER_MODES, LLM_PROVIDERS, PROJECT_ROOT, RETRIEVAL_MODES, Settings
+from qa.timeline import Event, parse_bound, timeline
 from qa.types import Answer
 from vectorstore.articles import page_at
 from vectorstore.errors import NewsQAError
@@ -55,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p = sub.add_parser("chat", parents=[common], help="ask questions in a terminal loop")
     p.add_argument("--k", type=int)
+    p = sub.add_parser("timeline", parents=[common], help="the dated events of the articles, in order")
+    p.add_argument("words", nargs="*", help="only events whose sentence holds all these words")
+    p.add_argument("--from", dest="since", help="first date: YYYY-MM-DD, YYYY-MM or YYYY")
+    p.add_argument("--to", dest="until", help="last date: YYYY-MM-DD, YYYY-MM or YYYY")
     p = sub.add_parser("ui", parents=[common], help="open the chat in the browser")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -170,6 +175,23 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         print(format_answer(answer, cited_records(answer, settings)))
 
 
+def format_event(event: Event) -> str:
+    """One event as a line: its date(s), the sentence, and its citation."""
+    source = f"{event.title}" + (f" ({event.article_date})" if event.article_date else "")
+    return f"{event.label}  {event.text}\n    — {source} — {event.article_id} [{event.start}:{event.end}]"
+
+
+def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    since = parse_bound(args.since) if args.since else None
+    until = parse_bound(args.until) if args.until else None
+    events = timeline(settings, " ".join(args.words), since, until)
+    for event in events:
+        print(format_event(event))
+    if not events:
+        print("Không có sự kiện có ngày nào khớp / No dated event matches.")
+    return 0
+
+
 def _ui(args: argparse.Namespace, settings: Settings) -> int:
     importlib.import_module("ui").launch(settings)
     return 0
@@ -187,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "chat":
             return _chat(args, settings)
+        if args.command == "timeline":
+            return _timeline(args, settings)
         return _ui(args, settings)
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)

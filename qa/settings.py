@@ -99,6 +99,10 @@ class AnsweringSettings:
     # Most sentences an answer quotes; the fitted answer model usually quotes fewer.
     answer_sentences: int = 3
     max_question_chars: int = 2000
+    # A question about the present state or the order of events also quotes the other
+    # retrieved articles whose own best sentence is at least this share as probable as the
+    # best article's (`qa.timing`).
+    time_article_share: float = 0.6
 
     def __post_init__(self) -> None:
         _require(self.answer_mode in ANSWER_MODES, f"answer mode must be one of {', '.join(ANSWER_MODES)}")

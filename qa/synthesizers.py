@@ -29,6 +29,7 @@ from qa.llm import (
 from qa.query import QueryAnalysis
 from qa.resources import Resources
 from qa.settings import Settings
+from qa.timing import answer_in_time
 from qa.types import Answer, Checks, LLMChecks, Passage
 from vectorstore.corpus import CorpusIndex
 from vectorstore.store import SentenceKey
@@ -61,11 +62,19 @@ class ExtractiveSynthesizer:
 
     def __init__(self, corpus: CorpusIndex, settings: Settings) -> None:
         self._corpus, self._max_sentences = corpus, settings.answering.answer_sentences
+        self._article_share = settings.answering.time_article_share
 
     def answer(self, request: Request, timings: dict[str, float]) -> Answer:
         t0 = time.perf_counter()
-        composed = compose(
-            request.query, request.passages, self._corpus, self._max_sentences, request.language, load_model()
+        model, language = load_model(), request.language
+        # Filtered to the question's dates, in date order when it asks so (`qa.timing`).
+        composed, notices = answer_in_time(
+            request.query,
+            request.passages,
+            self._corpus,
+            lambda query, passages, most: compose(query, passages, self._corpus, most, language, model),
+            self._max_sentences,
+            self._article_share,
         )
         _timed(timings, "compose", t0)
         return Answer(
@@ -76,6 +85,7 @@ class ExtractiveSynthesizer:
             citations=composed.citations,
             passages=request.passages,
             checks=Checks(extractive=composed.checks),
+            notices=notices,
         )
 
     def events(self, request: Request, stream: bool, timings: dict[str, float]) -> Generator[str, None, Answer]:

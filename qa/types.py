@@ -63,6 +63,25 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class DateFilterCheck:
+    """A date filter the question set: "before" / "after" / "within" a period, as written."""
+
+    relation: str
+    period: str
+    written: str
+
+
+@dataclass(frozen=True)
+class TimeChecks:
+    """How the question's time was read (`qa.timing`): what it asks about time ("latest",
+    "order", or None for a filter alone), its filters, and the latest article quoted."""
+
+    intent: str | None = None
+    filters: tuple[DateFilterCheck, ...] = ()
+    latest_article: str = ""
+
+
+@dataclass(frozen=True)
 class ExtractiveChecks:
     """Why the extractive answer answered or abstained: the answer model's gates (the
     probability that the articles are on the question's topic, and that the best sentence
@@ -74,6 +93,7 @@ class ExtractiveChecks:
     best_sentence_probability: float | None = None
     asked_kinds: tuple[str, ...] = ()
     known_share: float | None = None
+    time: TimeChecks | None = None
 
 
 @dataclass(frozen=True)

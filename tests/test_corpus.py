@@ -93,6 +93,9 @@ def test_the_cache_builds_from_the_stores_chunks_as_they_arrive_never_holding_al
                 alive.append(weakref.ref(text))
                 yield stored, text
 
+        def sentence_dates(self) -> dict:
+            return {}
+
     index = CorpusIndexCache(Store()).get()
     assert len(index.chunks) == 50 and index.bm25.n_docs == 50
     assert most_alive <= 2, f"{most_alive} chunk texts held at once"

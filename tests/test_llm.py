@@ -276,7 +276,7 @@ def test_the_evaluation_reports_citation_support_for_generated_answers_only(seed
     questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.id in ("q02", "q52")]
     double.on(ANSWER_PROMPT, Reply("Hungary đã rút khỏi Tòa án Hình sự quốc tế (ICC) [1]. Hungary có 9 triệu dân [1]."))
     generated = run_eval(questions, llm_settings, 5)
-    support = [s for d in generated.details for s in d.checks.llm.support]
+    support = [s for d in generated.details for s in d.reply.checks.llm.support]
     assert len(support) == 4 and not support[1].supported and not support[3].supported  # the made-up figure
     rate = sum(s.supported for s in support) / len(support)
     assert generated.summary["citation_support_rate"] == pytest.approx(rate, abs=1e-4)

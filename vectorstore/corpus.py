@@ -1,5 +1,6 @@
 """What the query side derives from the stored chunks: their spans, BM25 and the
-diacritic restorer (and a small cache of the chunk texts questions cite).
+diacritic restorer, the dates of the dated sentences (and a small cache of the chunk
+texts questions cite).
 
 It is rebuilt only when the store's generation token changes (after an ingest, by
 this process or by another instance sharing the same Chroma server), never per
@@ -19,7 +20,7 @@ import numpy as np
 
 from vectorstore.diacritics import DiacriticRestorer
 from vectorstore.lexical import BM25Index
-from vectorstore.store import ArticleStore, SentenceKey, StoredChunk
+from vectorstore.store import ArticleStore, SentenceDates, SentenceKey, StoredChunk
 
 
 class SentenceChunks(Mapping[SentenceKey, tuple[int, ...]]):
@@ -117,9 +118,13 @@ class CorpusIndex:
     bm25: BM25Index
     restorer: DiacriticRestorer
     texts: ChunkTexts = field(default_factory=ChunkTexts, compare=False)
+    # The periods of every sentence that dates what it states (`vectorstore.dates`).
+    sentence_dates: SentenceDates = field(default_factory=dict, compare=False)
 
     @classmethod
-    def build(cls, generation: str, rows: Iterable[tuple[StoredChunk, str]]) -> CorpusIndex:
+    def build(
+        cls, generation: str, rows: Iterable[tuple[StoredChunk, str]], dates: SentenceDates | None = None
+    ) -> CorpusIndex:
         """In one pass over every stored chunk with its text, in the store's order.
 
         Each text is used as it arrives and dropped, so given the store's page-by-page
@@ -143,6 +148,7 @@ class CorpusIndex:
             sentence_chunks=SentenceChunks(chunks),
             bm25=bm25,
             restorer=restorer,
+            sentence_dates=dates or {},
         )
 
 
@@ -162,7 +168,7 @@ class CorpusIndexCache:
         with self._lock:
             if self._current is None or self._current.generation != generation:
                 self._current = None  # the old index is garbage before the new one is built
-                self._current = CorpusIndex.build(generation, self._store.iter_chunks())
+                self._current = CorpusIndex.build(generation, self._store.iter_chunks(), self._store.sentence_dates())
                 _return_freed_memory()
             return self._current
 

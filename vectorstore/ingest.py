@@ -23,10 +23,11 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from vectorstore.articles import Article, find_article_files, load_article, load_fetched_page
 from vectorstore.chunking import Chunk, chunk_article
+from vectorstore.dates import dating_fingerprint, parse_reference, sentence_periods
 from vectorstore.errors import ArticleError
 from vectorstore.fetch import FetchedPage, looks_like_url
 from vectorstore.sandbox import DEFAULT_TIMEOUT_S, Sandbox
-from vectorstore.store import ArticleRecord, ArticleStore, chunk_metadata
+from vectorstore.store import ArticleRecord, ArticleStore, SentenceDates, chunk_metadata
 
 Progress = Callable[[int, int, str], None]
 """Called as progress(sentences_done, sentences_total, article_id) while embedding."""
@@ -66,8 +67,9 @@ class ChunkingConfig:
     extract_timeout_s: float = DEFAULT_TIMEOUT_S
 
     def fingerprint(self, article: Article) -> str:
-        """The article's content hash under these chunking settings."""
+        """The article's content hash under these chunking settings and dating rules."""
         payload = f"{article.content_hash}|{self.max_tokens}|{self.overlap_tokens}|{CHUNKER_VERSION}"
+        payload += f"|{dating_fingerprint()}"
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -94,6 +96,14 @@ def _nodes(article: Article, chunks: list[Chunk], vectors: dict[tuple[int, int],
 def _sentence_spans(chunks: list[Chunk]) -> list[tuple[int, int]]:
     """Each sentence once, although chunk overlap repeats some."""
     return sorted({span for chunk in chunks for span in chunk.sentences})
+
+
+def _sentence_dates(article: Article, spans: list[tuple[int, int]]) -> SentenceDates:
+    """The periods of the article's sentences that date what they state, resolved against
+    its date (`vectorstore.dates`)."""
+    reference = parse_reference(article.date)
+    dated = {(article.id, s, e): sentence_periods(article.body[s:e], reference) for s, e in spans}
+    return {key: periods for key, periods in dated.items() if periods}
 
 
 def _is_under(source: str, roots: Sequence[Path]) -> bool:
@@ -191,7 +201,7 @@ def ingest_paths(
             pages=article.pages,
         )
         sentences = [((article.id, s, e), vectors[(s, e)].tolist()) for s, e in spans]
-        store.replace_article(record, _nodes(article, chunks, vectors), sentences)
+        store.replace_article(record, _nodes(article, chunks, vectors), sentences, _sentence_dates(article, spans))
         report.chunks_stored += len(chunks)
         report.sentences_embedded += len(spans)
         (report.updated if article.id in committed else report.added).append(article.id)

@@ -2,8 +2,9 @@
 
 Three collections per embedder, so vectors of different models never mix:
 - `<base>_sentences`: one vector per sentence, its id `<article_id>@<start>-<end>`
-  naming its span in the article (no metadata: it would double the cost of the
-  collection that holds five vectors per chunk);
+  naming its span in the article; only a sentence that dates what it states carries
+  metadata, its periods (`vectorstore.dates`), since metadata on every sentence would
+  double the cost of the collection that holds five vectors per chunk;
 - `<base>_chunks`: one vector per chunk (the normalised mean of its sentences' vectors),
   with its text, its span and its sentences' spans in the article;
 - `<base>_articles`: one record per article holding the normalised body, title, date,
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from vectorstore.dates import Period
 from vectorstore.errors import StoreUnavailableError
 
 COLLECTION_PREFIX = "newsqa"
@@ -45,8 +47,12 @@ _PAGE = 5000
 SentenceKey = tuple[str, int, int]
 """(article_id, start, end) of a sentence in its article body."""
 
-ArticleWrite = tuple["ArticleRecord", list[Any], list[tuple[SentenceKey, list[float]]]]
-"""What replace_article stores for one article: its record, chunk nodes and sentence vectors."""
+SentenceDates = dict[SentenceKey, tuple[Period, ...]]
+"""The periods of an article's dated sentences (the others are left out)."""
+
+ArticleWrite = tuple["ArticleRecord", list[Any], list[tuple[SentenceKey, list[float]]], SentenceDates]
+"""What replace_article stores for one article: its record, chunk nodes, sentence vectors
+and sentence dates."""
 
 # Sentence ids spell out their key, so a nearest-sentence search needs no metadata.
 _SENTENCE_ID = re.compile(r"^(?P<article>.+)@(?P<start>\d+)-(?P<end>\d+)$")
@@ -116,6 +122,16 @@ def stored_chunk(chunk_id: str, meta: dict) -> StoredChunk:
         end=int(meta["end"]),
         sentence_bounds=array("i", (bound for span in json.loads(meta.get("sentences", "[]")) for bound in span)),
     )
+
+
+def dates_metadata(periods: Sequence[Period]) -> dict[str, Any]:
+    """A dated sentence's metadata: its periods, and the first and last day they cover as
+    YYYYMMDD numbers, which a Chroma `where` can compare."""
+    return {
+        "dates": json.dumps([p.as_list() for p in periods]),
+        "date_from": int(min(p.start for p in periods).strftime("%Y%m%d")),
+        "date_to": int(max(p.end for p in periods).strftime("%Y%m%d")),
+    }
 
 
 def sentence_id(key: SentenceKey) -> str:
@@ -304,6 +320,26 @@ class ArticleStore:
         result = self._call(self._sentences.query, query_embeddings=[embedding], n_results=n, include=["distances"])
         return [(sentence_key(sid), 1.0 - float(d)) for sid, d in zip(result["ids"][0], result["distances"][0])]
 
+    def sentence_dates(self) -> SentenceDates:
+        """Every dated sentence with its periods, page by page (undated sentences have no
+        metadata and are not read)."""
+        dated: SentenceDates = {}
+        offset = 0
+        while True:
+            page = self._call(
+                self._sentences.get,
+                where={"date_from": {"$gte": 0}},
+                include=["metadatas"],
+                limit=_PAGE,
+                offset=offset,
+            )
+            for sid, meta in zip(page["ids"], page["metadatas"]):
+                dated[sentence_key(sid)] = tuple(Period.from_list(p) for p in json.loads(meta["dates"]))
+            if len(page["ids"]) < _PAGE:
+                break
+            offset += _PAGE
+        return dated
+
     # --- writing -------------------------------------------------------------
 
     def _bump_generation(self) -> None:
@@ -350,15 +386,21 @@ class ArticleStore:
             yield items[i : i + size]
 
     def replace_article(
-        self, record: ArticleRecord, nodes: list[Any], sentences: list[tuple[SentenceKey, list[float]]]
+        self,
+        record: ArticleRecord,
+        nodes: list[Any],
+        sentences: list[tuple[SentenceKey, list[float]]],
+        dates: SentenceDates | None = None,
     ) -> None:
-        """Swap an article's chunks and sentence vectors for new ones between two writes of its record.
+        """Swap an article's chunks and sentence vectors (with the dates of its dated
+        sentences) for new ones between two writes of its record.
 
         Inside `batched()` the write is queued and made together with its neighbours."""
+        write = (record, nodes, sentences, dates or {})
         if self._pending is None:
-            self.replace_articles([(record, nodes, sentences)])
+            self.replace_articles([write])
             return
-        self._pending.append((record, nodes, sentences))
+        self._pending.append(write)
         if len(self._pending) >= self._pending_limit:
             self._flush()
 
@@ -372,20 +414,29 @@ class ArticleStore:
         one generation bump."""
         if not writes:
             return
-        records = [record for record, _, _ in writes]
+        records = [record for record, _, _, _ in writes]
         ids = [r.id for r in records]
         for group in self._in_batches(records):
             self._write_records(group, complete=False)
         for group in self._in_batches(ids):
             self._delete_vectors(group)
-        for group in self._in_batches([node for _, nodes, _ in writes for node in nodes]):
+        for group in self._in_batches([node for _, nodes, _, _ in writes for node in nodes]):
             self._call(self.vector_store.add, group)
-        for group in self._in_batches([s for _, _, sentences in writes for s in sentences]):
+        dated = {key: periods for _, _, _, dates in writes for key, periods in dates.items() if periods}
+        sentences = [s for _, _, article_sentences, _ in writes for s in article_sentences]
+        for group in self._in_batches([s for s in sentences if s[0] not in dated]):
             # No metadata: the id spells the key, and metadata is 40% of a sentence's write.
             self._call(
                 self._sentences.add,
                 ids=[sentence_id(key) for key, _ in group],
                 embeddings=[vector for _, vector in group],
+            )
+        for group in self._in_batches([s for s in sentences if s[0] in dated]):
+            self._call(
+                self._sentences.add,
+                ids=[sentence_id(key) for key, _ in group],
+                embeddings=[vector for _, vector in group],
+                metadatas=[dates_metadata(dated[key]) for key, _ in group],
             )
         for group in self._in_batches(records):
             self._write_records(group, complete=True)

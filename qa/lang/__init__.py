@@ -48,3 +48,20 @@ def answer_cues(lang: str) -> dict[str, tuple[str, ...]]:
 def question_words(lang: str) -> frozenset[str]:
     """The words that make a clause a question ("gì", "nào", … folded for Vietnamese)."""
     return frozenset(_lines(lang, "question_words.txt"))
+
+
+# What a question's time words ask for (`qa.timing`): the latest state, the order of
+# events, or a date filter (after, before, within the date that follows the word).
+TIME_CUES = ("latest", "order", "after", "before", "within")
+
+
+@cache
+def time_cues(lang: str) -> dict[str, tuple[str, ...]]:
+    """Kind of time intent -> its cue phrases (folded for Vietnamese), "*" for a few words."""
+    cues: dict[str, tuple[str, ...]] = {}
+    for line in _lines(lang, "time_cues.tsv"):
+        kind, phrases = line.split("\t")
+        if kind not in TIME_CUES:
+            raise ValueError(f"{lang}/time_cues.tsv: unknown kind {kind!r}")
+        cues[kind] = tuple(p.strip() for p in phrases.split("|") if p.strip())
+    return cues
