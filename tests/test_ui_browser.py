@@ -1,7 +1,7 @@
 """The chat in real headless Chromium (Debian's /usr/bin/chromium; Playwright never
 downloads a browser): ask, follow a citation to its highlighted passage, see the
 not-found answer, upload an article whose HTML must stay text, and run a question set
-in the evaluation tab while the chat keeps answering."""
+in the evaluation tab while the chat keeps answering, and read the timeline."""
 
 from __future__ import annotations
 
@@ -266,3 +266,25 @@ def test_a_long_run_shows_its_progress_lets_the_chat_answer_and_can_be_cancelled
     ran = int(re.search(r"Stopped after (\d+) of (\d+) questions", stopped.inner_text()).group(1))
     assert done <= ran < len(many)
     expect(page.locator("#eval-table")).to_contain_text("mrr")
+
+
+def test_the_timeline_tab_lists_dated_events_in_order_each_opening_its_highlighted_source(
+    visit: Visit, app: RunningApp
+):
+    page = visit.page
+    page.get_by_role("tab", name="Dòng thời gian / Timeline").click()
+    page.locator("#timeline-words").get_by_role("textbox").fill("Trump")
+    page.locator("#timeline-show").click()
+    events = page.locator("#timeline details.event")
+    expect(events.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    starts = [label.split(", ")[0] for label in events.locator(":scope > summary > b").all_inner_texts()]
+    assert len(starts) >= 2 and starts == sorted(starts), starts
+    summaries = events.locator(":scope > summary").all_inner_texts()
+    assert all("trump" in text.lower() for text in summaries), summaries
+
+    events.first.locator(":scope > summary").click()
+    card = events.first.locator("section.source")
+    mark = card.locator("mark").first
+    expect(mark).to_be_visible()
+    body = get_article(card.get_attribute("data-article-id"), app.settings).body
+    assert mark.inner_text() in body and mark.inner_text() in events.first.locator(":scope > summary").inner_text()
