@@ -28,11 +28,11 @@ from functools import cache
 
 from qa.answering import Composed
 from qa.lang import time_cues
-from qa.query import QueryAnalysis, analyse
+from qa.query import QueryAnalysis
 from qa.types import Citation, DateFilterCheck, Passage, TimeChecks
 from vectorstore.corpus import CorpusIndex
 from vectorstore.dates import DateMention, Period, mentions, parse_reference
-from vectorstore.text import fold, words
+from vectorstore.text import fold
 
 ComposeFn = Callable[[QueryAnalysis, list[Passage], int], Composed]
 """The extractive answer to this query over these passages, quoting up to this many sentences."""
@@ -78,13 +78,11 @@ class DateFilter:
 class TimeIntent:
     """What a question's time words ask: "latest", "order" or nothing (`kind` None), its
     date filters, the dates it writes that cannot filter (as written, with the problem:
-    `DateMention.problem`), and the question without its filters' words, which are no
-    part of what it asks about."""
+    `DateMention.problem`)."""
 
     kind: str | None
     filters: tuple[DateFilter, ...] = ()
     unusable: tuple[tuple[str, str], ...] = ()
-    topic: str = ""
 
     @property
     def asks_time(self) -> bool:
@@ -126,39 +124,33 @@ def time_intent(text: str, language: str, newest: Callable[[], datetime.date | N
     found = mentions(folded, None)
     if any(m.problem == "no_reference" for m in found):
         found = mentions(folded, newest(), past=True)
-    filters, unusable, cut = [], [], []
+    filters, unusable = [], []
     for mention in found:
         relation = _relation(folded, mention, _cue_patterns(lang, ("after", "before", "within")))
         if relation is None or mention.relative:
             continue  # "trong năm nay" counts within a year more often than it filters
-        relation_kind, cue_start = relation
         date_text = shown[mention.start : mention.end]
         if mention.period is None:
             unusable.append((date_text, mention.problem))
             continue
-        filters.append(DateFilter(relation_kind, mention.period, date_text))
-        cut.append((cue_start, mention.end))
-    topic = written
-    for start, end in reversed(cut):
-        topic = topic[:start] + topic[end:]
-    topic = re.sub(r"^[\s,;:]+|\s+(?=[,;:?!.])", "", " ".join(topic.split()))
-    return TimeIntent(kind, tuple(filters), tuple(unusable), topic if words(topic) else written)
+        filters.append(DateFilter(relation, mention.period, date_text))
+    return TimeIntent(kind, tuple(filters), tuple(unusable))
 
 
-def _relation(folded: str, mention: DateMention, cues: Sequence[_Cue]) -> tuple[str, int] | None:
-    """The filter a date makes and where its words start: the cue word right before it
-    (or opening it, as "in" opens "in October"); None when no cue is there, and the date
-    only names the event asked about."""
+def _relation(folded: str, mention: DateMention, cues: Sequence[_Cue]) -> str | None:
+    """The filter a date makes: that of the cue word right before it (or opening it, as
+    "in" opens "in October"); None when no cue is there, and the date only names the
+    event asked about."""
     head = max(0, mention.start - 16)
     before = folded[head : mention.start]
     date_text = folded[mention.start : mention.end]
     for cue in cues:
         for match in cue.pattern.finditer(before):
             if not before[match.end() :].strip():
-                return cue.kind, head + match.start()
+                return cue.kind
         opening = cue.pattern.match(date_text)
         if opening is not None and opening.end() < len(date_text):
-            return cue.kind, mention.start
+            return cue.kind
     return None
 
 
@@ -179,7 +171,10 @@ def sentence_periods(
 def admitted(periods: Sequence[Period], filters: Sequence[DateFilter]) -> bool:
     """Whether a sentence of these periods is evidence under the filters: after and before
     each, within any one of the "within" periods. A sentence without any date, in an
-    article without one, is not known to be of the period, and is left out."""
+    article without one, is not known to be outside the period, and stays: a filter drops
+    only what the articles date elsewhere."""
+    if not periods:
+        return True
     within = [f for f in filters if f.relation == "within"]
     bounds = [f for f in filters if f.relation != "within"]
     return all(f.admits(periods) for f in bounds) and (not within or any(f.admits(periods) for f in within))
@@ -196,15 +191,21 @@ def _within(passages: list[Passage], corpus: CorpusIndex, filters: Sequence[Date
             for i, (s, e) in enumerate(passage.sentences)
             if admitted(sentence_periods(corpus, passage.article_id, s, e, passage.date), filters)
         ]
-        scores = passage.sentence_scores
+        n = len(passage.sentences)
         kept.append(
             replace(
                 passage,
                 sentences=tuple(passage.sentences[i] for i in keep),
-                sentence_scores=tuple(scores[i] for i in keep) if len(scores) == len(passage.sentences) else (),
+                sentence_scores=_kept(passage.sentence_scores, keep, n),
+                part_sentence_scores=tuple(_kept(scores, keep, n) for scores in passage.part_sentence_scores),
             )
         )
     return kept
+
+
+def _kept(scores: tuple, keep: list[int], n: int) -> tuple:
+    """The scores of the kept sentences, when there is one per sentence of the passage."""
+    return tuple(scores[i] for i in keep) if len(scores) == n else ()
 
 
 def _newest_date(corpus: CorpusIndex) -> Callable[[], datetime.date | None]:
@@ -233,9 +234,9 @@ def answer_in_time(
     if not intent.asks_time:
         return compose(query, passages, max_sentences), notices
     if intent.filters:
-        query = analyse(intent.topic, corpus)
         passages = _within(passages, corpus, intent.filters)
-        if not any(p.sentences for p in passages):
+        dated = (sentence_periods(corpus, p.article_id, s, e, p.date) for p in passages for s, e in p.sentences)
+        if not any(dated):  # what is left, if anything, is undated
             notices.append(messages["empty"].format(text=", ".join(f.written for f in intent.filters)))
     composed = compose(query, passages, max_sentences)
     checks = TimeChecks(

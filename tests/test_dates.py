@@ -85,6 +85,9 @@ def test_an_undated_article_given_a_date_resolves_its_yearless_dates():
         ("it may rain in the spring", "2025-05-05", []),
         ("Ngày 29/2", "2025-10-17", ["2024-02-29"]),
         ("vào năm 9999", None, ["9999"]),  # far off, and shown as written
+        # Where forms overlap the more precise and longer date wins, not the one that starts first.
+        ("trusted him in September 2024, the poll said", "2025-11-02", ["2024-09"]),
+        ("During the October 16 call, both sides", "2025-11-02", ["2025-10-16"]),
     ],
 )
 def test_date_forms(text: str, reference: str | None, expected: list[str]):

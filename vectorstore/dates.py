@@ -31,9 +31,10 @@ from pathlib import Path
 from vectorstore.text import fold
 
 PRECISIONS = ("day", "month", "year")
+_PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}
 LANGUAGES = ("vi", "en")
 # Bump when the rules below change how a text is dated, so an ingest dates articles again.
-DATING_VERSION = 1
+DATING_VERSION = 2
 _LANG_DIR = Path(__file__).resolve().parent / "lang"
 # Parts of a month ("đầu / giữa / cuối tháng 8", "early / mid / late August"): their days.
 _PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
@@ -138,12 +139,14 @@ def mentions(text: str, reference: datetime.date | None, past: bool = False) -> 
             period, problem = _safely(resolve, _Match(match, folded, reference, past))
             text_at = original[match.start() : match.end()]
             found.append(DateMention(match.start(), match.end(), text_at, period, problem, relative))
-    found.sort(key=lambda m: (m.start, m.start - m.end))
+    # Of forms that overlap, the most precise date wins, then the longest: "October 16"
+    # over "during the October", "September 2024" over "in September".
+    found.sort(key=lambda m: (_PRECISION_RANK.get(m.period.precision, 3) if m.period else 3, m.start - m.end))
     kept: list[DateMention] = []
     for mention in found:
-        if not kept or mention.start >= kept[-1].end:
+        if all(mention.end <= k.start or mention.start >= k.end for k in kept):
             kept.append(mention)
-    return kept
+    return sorted(kept, key=lambda m: m.start)
 
 
 def dating_fingerprint() -> str:
