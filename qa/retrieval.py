@@ -38,7 +38,7 @@ def build_retriever(
     names with the articles, so with a dense weight of 1 for them their lexical side is
     not asked at all."""
     pool = max(settings.candidates, k)
-    weight = settings.dense_weight_en if language == "en" else settings.dense_weight
+    weight = settings.dense_weight_for(language)
     mode = settings.retrieval_mode
     dense = None
     if mode in ("hybrid", "dense"):

@@ -73,9 +73,13 @@ class IngestSettings:
 class RetrievalSettings:
     top_k: int = 5
     retrieval_mode: str = "hybrid"
-    # Weight of the dense side in score fusion; the lexical side gets the rest. English
-    # questions share only names with the articles, so their lexical side is weak.
+    # Weight of the dense side in score fusion, per question language; the lexical side
+    # gets the rest. Set for retrieval MRR on the development corpus by
+    # `python -m eval.fit_fusion`. English questions share only names with the articles,
+    # so their lexical side is weak; typed without diacritics, the dense side reads a
+    # restored question, the lexical side the folded one as written.
     dense_weight: float = 0.7
+    dense_weight_noaccent: float = 0.7
     dense_weight_en: float = 1.0
     # Chunks each side proposes before fusion, and nearest sentences fetched per chunk of it.
     candidates: int = 30
@@ -83,11 +87,15 @@ class RetrievalSettings:
     # A follow-up this short ("Còn Hungary thì sao?") leans on the previous question for its topic.
     follow_up_max_syllables: int = 8
 
+    def dense_weight_for(self, language: str) -> float:
+        """The dense weight for a question in `language` ("vi", "vi-noaccent", "en")."""
+        return {"en": self.dense_weight_en, "vi-noaccent": self.dense_weight_noaccent}.get(language, self.dense_weight)
+
     def __post_init__(self) -> None:
         _require(1 <= self.top_k <= 50, f"top-k must be between 1 and 50 (got {self.top_k})")
         _require(self.retrieval_mode in RETRIEVAL_MODES, f"retrieval mode must be one of {', '.join(RETRIEVAL_MODES)}")
         _require(
-            0.0 <= self.dense_weight <= 1.0 and 0.0 <= self.dense_weight_en <= 1.0,
+            all(0.0 <= w <= 1.0 for w in (self.dense_weight, self.dense_weight_noaccent, self.dense_weight_en)),
             "dense weight must be between 0 and 1",
         )
         _require(self.candidates >= 1 and self.sentences_per_candidate >= 1, "candidate pools must hold at least one")
