@@ -645,6 +645,19 @@ def make_timeline(settings: Settings) -> Callable[[str, str, str], str]:
     return show_timeline
 
 
+def k_and_mode(settings: Settings, modes: list[str]) -> tuple[gr.Slider, gr.Radio]:
+    """The passages-retrieved slider and the answer-mode choice, as the chat and the evaluation show them."""
+    top_k = gr.Slider(
+        1, TOP_K_MAX, value=min(settings.retrieval.top_k, TOP_K_MAX), step=1, label="Số đoạn tìm / Passages (k)"
+    )
+    mode = gr.Radio(
+        modes,
+        value=settings.answering.answer_mode if settings.answering.answer_mode in modes else modes[0],
+        label="Cách trả lời / Answer mode",
+    )
+    return top_k, mode
+
+
 def build_timeline_tab(settings: Settings) -> None:
     """The timeline tab: the dated events of the articles in order, filtered by words and dates."""
     with gr.Row():
@@ -690,18 +703,7 @@ def build_eval_tab(settings: Settings, modes: list[str]) -> None:
                 "Tải mẫu bộ câu hỏi / Download a question-set template", value=TEMPLATE, elem_id="eval-template"
             )
             with gr.Row():
-                top_k = gr.Slider(
-                    1,
-                    TOP_K_MAX,
-                    value=min(settings.retrieval.top_k, TOP_K_MAX),
-                    step=1,
-                    label="Số đoạn tìm / Passages (k)",
-                )
-                mode = gr.Radio(
-                    modes,
-                    value=settings.answering.answer_mode if settings.answering.answer_mode in modes else modes[0],
-                    label="Cách trả lời / Answer mode",
-                )
+                top_k, mode = k_and_mode(settings, modes)
             with gr.Row():
                 run = gr.Button("Chạy đánh giá / Run evaluation", variant="primary", elem_id="eval-run")
                 cancel = gr.Button("Huỷ / Cancel", variant="stop", elem_id="eval-cancel")
@@ -780,20 +782,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                         send = gr.Button("Hỏi / Ask", variant="primary", scale=1, min_width=90)
                     examples = gr.Examples(EXAMPLES, inputs=[question], label="Ví dụ / Examples (click to ask)")
                     with gr.Row():
-                        top_k = gr.Slider(
-                            1,
-                            TOP_K_MAX,
-                            value=min(settings.retrieval.top_k, TOP_K_MAX),
-                            step=1,
-                            label="Số đoạn tìm / Passages",
-                        )
-                        mode = gr.Radio(
-                            modes,
-                            value=settings.answering.answer_mode
-                            if settings.answering.answer_mode in modes
-                            else modes[0],
-                            label="Cách trả lời / Answer mode",
-                        )
+                        top_k, mode = k_and_mode(settings, modes)
                     new_chat = gr.Button("Xoá hội thoại / Clear conversation", variant="secondary")
                 with gr.Column(scale=2, min_width=360):
                     sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", label="Nguồn / Sources", max_height=700)

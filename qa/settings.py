@@ -79,7 +79,7 @@ class RetrievalSettings:
     # so their lexical side is weak; typed without diacritics, the dense side reads a
     # restored question, the lexical side the folded one as written.
     dense_weight: float = 0.7
-    dense_weight_noaccent: float = 0.3
+    dense_weight_noaccent: float = 0.5
     dense_weight_en: float = 1.0
     # Chunks each side proposes before fusion, and nearest sentences fetched per chunk of it.
     candidates: int = 30

@@ -32,16 +32,21 @@ def number_words(lang: str) -> frozenset[str]:
     return frozenset(_lines(lang, "number_words.txt"))
 
 
+def _cue_table(lang: str, name: str, kinds: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """A file of `kind<TAB>phrase|phrase|…` lines as kind -> phrases; an unknown kind is an error."""
+    cues: dict[str, tuple[str, ...]] = {}
+    for line in _lines(lang, name):
+        kind, phrases = line.split("\t")
+        if kind not in kinds:
+            raise ValueError(f"{lang}/{name}: unknown kind {kind!r}")
+        cues[kind] = tuple(p.strip() for p in phrases.split("|") if p.strip())
+    return cues
+
+
 @cache
 def answer_cues(lang: str) -> dict[str, tuple[str, ...]]:
     """Kind of fact ("number", "date", "person", "place") -> the cue phrases asking for it."""
-    cues: dict[str, tuple[str, ...]] = {}
-    for line in _lines(lang, "answer_cues.tsv"):
-        kind, phrases = line.split("\t")
-        if kind not in ANSWER_KINDS:
-            raise ValueError(f"{lang}/answer_cues.tsv: unknown kind {kind!r}")
-        cues[kind] = tuple(p.strip() for p in phrases.split("|") if p.strip())
-    return cues
+    return _cue_table(lang, "answer_cues.tsv", ANSWER_KINDS)
 
 
 @cache
@@ -58,10 +63,4 @@ TIME_CUES = ("latest", "order", "after", "before", "within")
 @cache
 def time_cues(lang: str) -> dict[str, tuple[str, ...]]:
     """Kind of time intent -> its cue phrases (folded for Vietnamese), "*" for a few words."""
-    cues: dict[str, tuple[str, ...]] = {}
-    for line in _lines(lang, "time_cues.tsv"):
-        kind, phrases = line.split("\t")
-        if kind not in TIME_CUES:
-            raise ValueError(f"{lang}/time_cues.tsv: unknown kind {kind!r}")
-        cues[kind] = tuple(p.strip() for p in phrases.split("|") if p.strip())
-    return cues
+    return _cue_table(lang, "time_cues.tsv", TIME_CUES)
