@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,12 @@ from qa.settings import PROJECT_ROOT, Settings
 
 SEEDS = PROJECT_ROOT / "seeds"
 BUDAPEST_ARTICLE = "000_10bd9dba5d87f1eb"
+
+
+def run_python_m_eval(questions: Path, index_dir: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    """`python -m eval --questions Q --index-dir I FLAGS…` as a user runs it, in a process of its own."""
+    command = [sys.executable, "-m", "eval", "--questions", str(questions), "--index-dir", str(index_dir), *flags]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
 
 def make_settings(index_dir: Path, **overrides) -> Settings:

@@ -1,8 +1,6 @@
 """The question set itself, and the runner end to end on a fresh seed index."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from eval.questions import (
     WHICH_QUESTIONS,
     load_questions,
 )
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, run_python_m_eval
 from vectorstore.articles import load_article
 from vectorstore.errors import NewsQAError
 
@@ -73,22 +71,8 @@ def test_runner_end_to_end_writes_json_report_and_applies_bars(seed_settings, tm
     picked = [lines[0], lines[25], lines[50], next(x for x in lines if '"answerable": false' in x)]
     subset.write_text("\n".join(picked) + "\n", encoding="utf-8")
     out, report = tmp_path / "out.json", tmp_path / "report"
-    cmd = [
-        sys.executable,
-        "-m",
-        "eval",
-        "--questions",
-        str(subset),
-        "--index-dir",
-        str(seed_settings.store.index_dir),
-        "--k",
-        "5",
-        "--json-out",
-        str(out),
-        "--report",
-        str(report),
-    ]
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    flags = ["--k", "5", "--json-out", str(out), "--report", str(report)]
+    run = run_python_m_eval(subset, seed_settings.store.index_dir, *flags)
     assert run.returncode == 0, run.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     keys = {
@@ -110,7 +94,7 @@ def test_runner_end_to_end_writes_json_report_and_applies_bars(seed_settings, tm
     assert (report / "metrics_by_lang.png").stat().st_size > 1000
     assert "question 4/4" in run.stderr  # progress
 
-    failing = subprocess.run([*cmd, "--min-mrr", "1.01"], capture_output=True, text=True, timeout=300, check=False)
+    failing = run_python_m_eval(subset, seed_settings.store.index_dir, *flags, "--min-mrr", "1.01")
     assert failing.returncode == 1 and "below the bar: mrr" in failing.stderr
 
 
@@ -119,8 +103,7 @@ def test_python_m_eval_refuses_a_set_whose_evidence_is_not_in_its_source_naming_
     wrong = json.loads(lines[0]) | {"id": "made-up", "evidence": ["Một câu không có trong bài nào."]}
     subset = tmp_path / "few.jsonl"
     subset.write_text("\n".join([lines[1], json.dumps(wrong, ensure_ascii=False)]) + "\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "eval", "--questions", str(subset), "--index-dir", str(seed_settings.store.index_dir)]
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    run = run_python_m_eval(subset, seed_settings.store.index_dir)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert f"{subset}:2 (made-up)" in run.stderr and "is not in its sources" in run.stderr
     assert "question 1/" not in run.stderr  # nothing was run half-way

@@ -5,8 +5,6 @@ line, a cancelled run says how far it got, and a SQuAD set never touches the ind
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ from eval import session
 from eval.questions import DEFAULT_QUESTIONS, LANGS, read_questions
 from eval.runner import METRICS
 from qa.catalog import list_articles
-from tests.conftest import BUDAPEST_ARTICLE
+from tests.conftest import BUDAPEST_ARTICLE, run_python_m_eval
 from tests.ui_server import RunningApp, shared_app
 
 QUESTION_LINES = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
@@ -90,17 +88,7 @@ def test_the_tab_gives_the_numbers_of_python_m_eval_on_the_same_set_and_index(ap
     shown = run_tab(app, subset, k=3)
 
     out = tmp_path / "cli.json"
-    command = [
-        sys.executable,
-        "-m",
-        "eval",
-        "--questions",
-        str(subset),
-        "--index-dir",
-        str(app.settings.store.index_dir),
-    ]
-    command += ["--k", "3", "--json-out", str(out)]
-    cli = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    cli = run_python_m_eval(subset, app.settings.store.index_dir, "--k", "3", "--json-out", str(out))
     assert cli.returncode == 0, cli.stderr
     expected = json.loads(out.read_text(encoding="utf-8"))
     tab = shown["json"]
